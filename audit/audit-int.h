@@ -1,0 +1,202 @@
+/* $OpenBSD$ */
+
+/*
+ * Copyright (c) 2026 The tmux-audit authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF MIND, USE, DATA OR PROFITS, WHETHER
+ * IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING
+ * OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef AUDIT_INT_H
+#define AUDIT_INT_H
+
+/*
+ * Private declarations shared by the files in audit/. The numbers below are
+ * the on-disk format (audit/FORMAT.md): never change or reuse one.
+ */
+
+/* File magic: seven bytes, then the format version byte. */
+#define AUDIT_MAGIC "TMUXAUD"
+#define AUDIT_MAGIC_LEN 7
+#define AUDIT_HEADER_LEN 8
+
+/* Record header: length (4), type (2), sequence (8), time (8). */
+#define AUDIT_REC_HDR 22
+#define AUDIT_REC_MAX (16 * 1024 * 1024)
+#define AUDIT_FIELD_HDR 6
+
+/* File name suffix of a segment. */
+#define AUDIT_SUFFIX ".tmux-audit"
+
+/* Record types. */
+enum audit_type {
+	AUDIT_SEGMENT = 1,
+	AUDIT_SERVER_START = 2,
+	AUDIT_SERVER_STOP = 3,
+	AUDIT_LOG_START = 4,
+	AUDIT_LOG_STOP = 5,
+	AUDIT_CLIENT_CONNECT = 16,
+	AUDIT_CLIENT_ATTACHED = 17,
+	AUDIT_CLIENT_SESSION_CHANGED = 18,
+	AUDIT_CLIENT_DETACHED = 19,
+	AUDIT_CLIENT_DISCONNECT = 20,
+	AUDIT_ACCESS_DENIED = 21,
+	AUDIT_SESSION_CREATED = 32,
+	AUDIT_SESSION_CLOSED = 33
+};
+
+/* Field kinds: the top four bits of a field tag. */
+#define AUDIT_KIND(tag) (((tag) >> 12) & 0xf)
+#define AUDIT_KIND_UINT 1
+#define AUDIT_KIND_INT 2
+#define AUDIT_KIND_TEXT 3
+#define AUDIT_KIND_BYTES 4
+
+/* Field tags. */
+enum audit_tag {
+	AUDIT_F_PID = 0x1001,
+	AUDIT_F_UID = 0x1002,
+	AUDIT_F_GID = 0x1003,
+	AUDIT_F_LOGINUID = 0x1004,
+	AUDIT_F_AUDITSESSION = 0x1005,
+	AUDIT_F_SEGMENT = 0x1006,
+	AUDIT_F_SESSION_ID = 0x1007,
+	AUDIT_F_FORMAT = 0x1008,
+	AUDIT_F_DROPPED = 0x1009,
+	AUDIT_F_START_TIME = 0x100a,
+	AUDIT_F_CLIENT_ID = 0x100b,
+	AUDIT_F_USER = 0x3001,
+	AUDIT_F_HOST = 0x3002,
+	AUDIT_F_TMUX_VERSION = 0x3003,
+	AUDIT_F_AUDIT_VERSION = 0x3004,
+	AUDIT_F_SOCKET = 0x3005,
+	AUDIT_F_CLIENT = 0x3006,
+	AUDIT_F_TTY = 0x3007,
+	AUDIT_F_TERM = 0x3008,
+	AUDIT_F_CLAIMED = 0x3009,
+	AUDIT_F_SESSION = 0x300a,
+	AUDIT_F_REASON = 0x300b,
+	AUDIT_F_OLD_SESSION = 0x300c,
+	AUDIT_F_CWD = 0x300d,
+	AUDIT_F_CLIENT_FLAGS = 0x300e,
+	AUDIT_F_RUN = 0x4001
+};
+
+/* A growable byte buffer. */
+struct audit_buf {
+	u_char		*data;
+	size_t		 len;
+	size_t		 size;
+};
+
+/* One field of a parsed record; value points into the record. */
+struct audit_field {
+	u_int		 tag;
+	const u_char	*value;
+	size_t		 len;
+};
+
+/* A parsed record. */
+#define AUDIT_MAX_FIELDS 256
+struct audit_record {
+	u_int			 type;
+	uint64_t		 seq;
+	uint64_t		 time;		/* microseconds since the epoch */
+	off_t			 offset;	/* in the file */
+	size_t			 size;		/* whole record */
+	const u_char		*raw;
+
+	u_int			 nfields;
+	struct audit_field	 fields[AUDIT_MAX_FIELDS];
+};
+
+/* A reader over one segment file. */
+struct audit_reader {
+	char		*path;
+	int		 fd;
+	u_int		 version;
+	off_t		 offset;	/* of the next record */
+	struct audit_buf buf;
+	size_t		 start;		/* unread data in buf */
+	int		 eof;
+	char		*error;		/* why reading stopped */
+};
+
+/* Where show-audit writes its output. */
+struct audit_out {
+	void		(*print)(void *, const char *);
+	void		(*error)(void *, const char *);
+	void		*data;
+	int		 errors;
+};
+
+/* audit-record.c */
+void		 audit_buf_init(struct audit_buf *);
+void		 audit_buf_free(struct audit_buf *);
+void		 audit_buf_reserve(struct audit_buf *, size_t);
+void		 audit_buf_add(struct audit_buf *, const void *, size_t);
+void		 audit_buf_consume(struct audit_buf *, size_t);
+void		 audit_put16(u_char *, uint16_t);
+void		 audit_put32(u_char *, uint32_t);
+void		 audit_put64(u_char *, uint64_t);
+uint16_t	 audit_get16(const u_char *);
+uint32_t	 audit_get32(const u_char *);
+uint64_t	 audit_get64(const u_char *);
+const char	*audit_type_name(u_int);
+int		 audit_type_from_name(const char *);
+const char	*audit_tag_name(u_int);
+size_t		 audit_rec_begin(struct audit_buf *, u_int, uint64_t,
+		     uint64_t);
+void		 audit_rec_uint(struct audit_buf *, u_int, uint64_t);
+void		 audit_rec_int(struct audit_buf *, u_int, int64_t);
+void		 audit_rec_str(struct audit_buf *, u_int, const char *);
+void		 audit_rec_bytes(struct audit_buf *, u_int, const void *,
+		     size_t);
+void		 audit_rec_end(struct audit_buf *, size_t);
+int		 audit_rec_parse(const u_char *, size_t,
+		     struct audit_record *, const char **);
+const struct audit_field *audit_rec_find(const struct audit_record *,
+		     u_int);
+int		 audit_rec_get_uint(const struct audit_record *, u_int,
+		     uint64_t *);
+char		*audit_rec_get_str(const struct audit_record *, u_int);
+uint64_t	 audit_now(void);
+
+/* audit-file.c */
+int		 audit_dir_check(const char *, int, char **);
+char		*audit_file_name(const char *, const char *, uint64_t,
+		     long, u_int);
+int		 audit_file_create(const char *, char **);
+size_t		 audit_file_write(int, const void *, size_t, char **);
+
+/* audit-read.c */
+struct audit_reader *audit_reader_open(const char *, char **);
+int		 audit_reader_next(struct audit_reader *,
+		     struct audit_record *);
+void		 audit_reader_close(struct audit_reader *);
+int		 audit_list_dir(const char *, char ***, u_int *, char **);
+
+/* audit-print.c */
+void		 audit_print_text(const struct audit_record *,
+		     struct audit_buf *);
+void		 audit_print_json(const struct audit_record *,
+		     struct audit_buf *);
+void		 audit_json_string(struct audit_buf *, const void *, size_t);
+void		 audit_printf(struct audit_buf *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+
+/* audit.c */
+char		**audit_current_files(u_int *);
+int		 audit_client_may_read(struct client *);
+void		 audit_flush(void);
+
+#endif /* AUDIT_INT_H */

@@ -1,0 +1,210 @@
+/* $OpenBSD$ */
+
+/*
+ * Copyright (c) 2026 The tmux-audit authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF MIND, USE, DATA OR PROFITS, WHETHER
+ * IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING
+ * OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tmux.h"
+#include "audit-int.h"
+
+/*
+ * Reading segment files. The reader streams: it holds one record at a time
+ * (at most AUDIT_REC_MAX bytes) whatever the size of the file, and stops at
+ * the first thing that is not a whole, well-formed record, saying where.
+ */
+
+#define AUDIT_READ_CHUNK (256 * 1024)
+
+/* Open a segment and check its header. */
+struct audit_reader *
+audit_reader_open(const char *path, char **cause)
+{
+	struct audit_reader	*r;
+	u_char			 hdr[AUDIT_HEADER_LEN];
+	ssize_t			 n;
+	int			 fd;
+
+	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	n = read(fd, hdr, sizeof hdr);
+	if (n == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return (NULL);
+	}
+	if (n < AUDIT_MAGIC_LEN ||
+	    memcmp(hdr, AUDIT_MAGIC, AUDIT_MAGIC_LEN) != 0) {
+		xasprintf(cause, "%s: offset 0: not a tmux audit log", path);
+		close(fd);
+		return (NULL);
+	}
+	if (n < AUDIT_HEADER_LEN) {
+		xasprintf(cause, "%s: offset 0: truncated header", path);
+		close(fd);
+		return (NULL);
+	}
+	if (hdr[AUDIT_MAGIC_LEN] != AUDIT_FORMAT) {
+		xasprintf(cause, "%s: offset %u: unknown format version %u",
+		    path, AUDIT_MAGIC_LEN, hdr[AUDIT_MAGIC_LEN]);
+		close(fd);
+		return (NULL);
+	}
+
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	r->fd = fd;
+	r->version = hdr[AUDIT_MAGIC_LEN];
+	r->offset = AUDIT_HEADER_LEN;
+	audit_buf_init(&r->buf);
+	return (r);
+}
+
+void
+audit_reader_close(struct audit_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd != -1)
+		close(r->fd);
+	audit_buf_free(&r->buf);
+	free(r->error);
+	free(r->path);
+	free(r);
+}
+
+/* Make sure there are want unread bytes in the buffer, if the file has. */
+static int
+audit_reader_fill(struct audit_reader *r, size_t want)
+{
+	ssize_t	n;
+
+	if (r->start != 0 && r->buf.len - r->start < want) {
+		audit_buf_consume(&r->buf, r->start);
+		r->start = 0;
+	}
+	while (r->buf.len - r->start < want && !r->eof) {
+		audit_buf_reserve(&r->buf, AUDIT_READ_CHUNK);
+		n = read(r->fd, r->buf.data + r->buf.len, AUDIT_READ_CHUNK);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			xasprintf(&r->error, "%s: offset %lld: %s", r->path,
+			    (long long)r->offset, strerror(errno));
+			return (-1);
+		}
+		if (n == 0)
+			r->eof = 1;
+		r->buf.len += n;
+	}
+	return (0);
+}
+
+/*
+ * Read the next record. Returns 1 with a record, 0 at a clean end of file,
+ * -1 with r->error saying which file, which offset and what is wrong.
+ */
+int
+audit_reader_next(struct audit_reader *r, struct audit_record *rec)
+{
+	size_t		 have, size;
+	uint32_t	 len;
+	const char	*cause;
+
+	if (r->error != NULL)
+		return (-1);
+	if (audit_reader_fill(r, 4) != 0)
+		return (-1);
+	have = r->buf.len - r->start;
+	if (have == 0)
+		return (0);
+	if (have < 4) {
+		xasprintf(&r->error, "%s: offset %lld: truncated record "
+		    "(%zu of 4 length bytes)", r->path, (long long)r->offset,
+		    have);
+		return (-1);
+	}
+	len = audit_get32(r->buf.data + r->start);
+	if (len < AUDIT_REC_HDR - 4 || len > AUDIT_REC_MAX) {
+		xasprintf(&r->error, "%s: offset %lld: bad record length %u",
+		    r->path, (long long)r->offset, len);
+		return (-1);
+	}
+	size = (size_t)len + 4;
+	if (audit_reader_fill(r, size) != 0)
+		return (-1);
+	have = r->buf.len - r->start;
+	if (have < size) {
+		xasprintf(&r->error, "%s: offset %lld: truncated record "
+		    "(%zu of %zu bytes)", r->path, (long long)r->offset, have,
+		    size);
+		return (-1);
+	}
+	if (audit_rec_parse(r->buf.data + r->start, size, rec, &cause) != 0) {
+		xasprintf(&r->error, "%s: offset %lld: corrupt record: %s",
+		    r->path, (long long)r->offset, cause);
+		return (-1);
+	}
+	rec->offset = r->offset;
+	r->offset += size;
+	r->start += size;
+	return (1);
+}
+
+static int
+audit_list_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char * const *)a, *(char * const *)b));
+}
+
+/* List the segment files in a directory, sorted by name. */
+int
+audit_list_dir(const char *dir, char ***paths, u_int *n, char **cause)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 len, slen = strlen(AUDIT_SUFFIX);
+
+	*paths = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= slen ||
+		    strcmp(de->d_name + len - slen, AUDIT_SUFFIX) != 0)
+			continue;
+		*paths = xreallocarray(*paths, *n + 1, sizeof **paths);
+		xasprintf(&(*paths)[*n], "%s/%s", dir, de->d_name);
+		(*n)++;
+	}
+	closedir(d);
+	if (*n != 0)
+		qsort(*paths, *n, sizeof **paths, audit_list_cmp);
+	return (0);
+}

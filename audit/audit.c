@@ -1,0 +1,781 @@
+/* $OpenBSD$ */
+
+/*
+ * Copyright (c) 2026 The tmux-audit authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF MIND, USE, DATA OR PROFITS, WHETHER
+ * IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING
+ * OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tmux.h"
+#include "audit-int.h"
+
+/*
+ * The audit log inside the server. Events are encoded straight into one
+ * buffer as they happen and written out from the server loop.
+ *
+ * The configuration is loaded only after the first client has identified,
+ * so the log starts in the HOLD state: records are kept in memory until the
+ * audit-log option is known. If it is on they are written, so a server
+ * started with auditing on in its config has its log from server-start; if
+ * it is off they are thrown away and a later "set -s audit-log on" starts
+ * the log with a log-start record that counts them.
+ */
+
+/* Records kept while the configuration is loading, at most. */
+#define AUDIT_HOLD_MAX (1024 * 1024)
+
+/* Unwritten records kept while the log cannot be written, at most. */
+#define AUDIT_PENDING_MAX (64 * 1024 * 1024)
+
+enum audit_state {
+	AUDIT_OFF,
+	AUDIT_HOLD,
+	AUDIT_ON
+};
+
+/* What the server knows about each client for the log. */
+struct audit_client {
+	u_int		 id;
+	int		 creds;		/* SO_PEERCRED worked */
+	uid_t		 uid;
+	gid_t		 gid;
+	pid_t		 pid;
+	int		 connected;	/* client-connect written */
+	int		 denied;
+	char		*session;	/* attached to, for the detach */
+	u_int		 session_id;
+};
+
+static enum audit_state	 audit_state = AUDIT_OFF;
+static struct audit_buf	 audit_pending;
+static uint64_t		 audit_seq;
+static uint64_t		 audit_dropped;
+
+static pid_t		 audit_pid = -1;
+static uint64_t		 audit_start;
+static u_char		 audit_run[16];
+static char		 audit_run_hex[sizeof audit_run * 2 + 1];
+static char		*audit_host;
+static char		*audit_user;
+static u_int		 audit_next_client;
+
+static int		 audit_fd = -1;
+static char		*audit_dir;
+static char		*audit_path;
+static char		**audit_paths;
+static u_int		 audit_npaths;
+static u_int		 audit_segment;
+static char		*audit_error;
+static int		 audit_in_config;
+
+static void	audit_open(void);
+static void	audit_close(void);
+
+/* The segments this server has written. */
+char **
+audit_current_files(u_int *n)
+{
+	*n = audit_npaths;
+	return (audit_paths);
+}
+
+/*
+ * May this client read the log? Only the server's owner and root: the log
+ * holds everything typed into every pane.
+ */
+int
+audit_client_may_read(struct client *c)
+{
+	struct audit_client	*ac;
+
+	if (c == NULL || (ac = c->audit) == NULL)
+		return (1);	/* the config file or the server itself */
+	if (!ac->creds)
+		return (0);
+	return (ac->uid == 0 || ac->uid == getuid());
+}
+
+/* Is the log taking records? */
+static int
+audit_active(void)
+{
+	return (audit_state != AUDIT_OFF);
+}
+
+/* Begin a record in the pending buffer; returns where it starts. */
+static size_t
+audit_begin(u_int type)
+{
+	return (audit_rec_begin(&audit_pending, type, audit_seq++,
+	    audit_now()));
+}
+
+/* Finish a record. While holding, drop it if the hold buffer is full. */
+static void
+audit_end(size_t start)
+{
+	audit_rec_end(&audit_pending, start);
+	if (audit_state == AUDIT_HOLD && audit_pending.len > AUDIT_HOLD_MAX) {
+		audit_pending.len = start;
+		audit_seq--;
+		audit_dropped++;
+	}
+}
+
+/* The user name for a uid, or NULL. */
+static const char *
+audit_user_name(uid_t uid)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwuid(uid)) == NULL)
+		return (NULL);
+	return (pw->pw_name);
+}
+
+/* Add the fields that say which server this is. */
+static void
+audit_add_server(struct audit_buf *b)
+{
+	audit_rec_uint(b, AUDIT_F_PID, audit_pid);
+	audit_rec_uint(b, AUDIT_F_UID, getuid());
+	audit_rec_str(b, AUDIT_F_USER, audit_user);
+	audit_rec_str(b, AUDIT_F_HOST, audit_host);
+	audit_rec_str(b, AUDIT_F_TMUX_VERSION, getversion());
+	audit_rec_str(b, AUDIT_F_AUDIT_VERSION, AUDIT_VERSION);
+	audit_rec_str(b, AUDIT_F_SOCKET, socket_path);
+	audit_rec_uint(b, AUDIT_F_START_TIME, audit_start);
+}
+
+/* Expand the audit-log-path option into an absolute path. */
+static char *
+audit_expand_path(const char *value)
+{
+	struct environ_entry	*envent;
+	const char		*home, *rest, *base;
+	char			*path;
+
+	home = find_home();
+	if (home == NULL)
+		home = "/";
+	if (strncmp(value, "$XDG_STATE_HOME", 15) == 0 &&
+	    (value[15] == '/' || value[15] == '\0')) {
+		rest = value + 15;
+		envent = environ_find(global_environ, "XDG_STATE_HOME");
+		if (envent != NULL && envent->value != NULL &&
+		    *envent->value == '/')
+			base = envent->value;
+		else {
+			xasprintf(&path, "%s/.local/state%s", home, rest);
+			return (path);
+		}
+		xasprintf(&path, "%s%s", base, rest);
+		return (path);
+	}
+	if (strncmp(value, "$HOME", 5) == 0 &&
+	    (value[5] == '/' || value[5] == '\0')) {
+		xasprintf(&path, "%s%s", home, value + 5);
+		return (path);
+	}
+	if (value[0] == '~' && (value[1] == '/' || value[1] == '\0')) {
+		xasprintf(&path, "%s%s", home, value + 1);
+		return (path);
+	}
+	return (xstrdup(value));
+}
+
+/* Report a problem with the log to the server's message log and clients. */
+static void
+audit_warn(const char *msg)
+{
+	struct client	*c;
+
+	log_debug("%s: %s", __func__, msg);
+	server_add_message("%s", msg);
+	TAILQ_FOREACH(c, &clients, entry) {
+		if (c->session != NULL && (~c->flags & CLIENT_CONTROL))
+			status_message_set(c, -1, 1, 0, "%s", msg);
+	}
+}
+
+/* Write the file header and the segment record of a new segment. */
+static int
+audit_write_header(int fd, char **cause)
+{
+	struct audit_buf	 b;
+	u_char			 hdr[AUDIT_HEADER_LEN];
+	size_t			 start;
+	uint64_t		 seq;
+	int			 retval = 0;
+
+	memcpy(hdr, AUDIT_MAGIC, AUDIT_MAGIC_LEN);
+	hdr[AUDIT_MAGIC_LEN] = AUDIT_FORMAT;
+
+	audit_buf_init(&b);
+	audit_buf_add(&b, hdr, sizeof hdr);
+	/* The segment record carries the sequence of the next record. */
+	if (audit_pending.len != 0)
+		seq = audit_get64(audit_pending.data + 6);
+	else
+		seq = audit_seq;
+	start = audit_rec_begin(&b, AUDIT_SEGMENT, seq, audit_now());
+	audit_rec_uint(&b, AUDIT_F_FORMAT, AUDIT_FORMAT);
+	audit_rec_bytes(&b, AUDIT_F_RUN, audit_run, sizeof audit_run);
+	audit_rec_uint(&b, AUDIT_F_SEGMENT, audit_segment);
+	audit_add_server(&b);
+	audit_rec_end(&b, start);
+	if (audit_file_write(fd, b.data, b.len, cause) != b.len)
+		retval = -1;
+	audit_buf_free(&b);
+	return (retval);
+}
+
+/* Open the log: check the directory and create the first segment. */
+static void
+audit_open(void)
+{
+	const char	*value;
+	char		*dir, *name, *path, *cause = NULL;
+	int		 fd;
+
+	value = options_get_string(global_options, "audit-log-path");
+	dir = audit_expand_path(value);
+	if (audit_dir_check(dir, 1, &cause) != 0)
+		goto fail;
+
+	name = audit_file_name(audit_host, audit_user, audit_start,
+	    (long)audit_pid, audit_segment + 1);
+	xasprintf(&path, "%s/%s", dir, name);
+	free(name);
+	if ((fd = audit_file_create(path, &cause)) == -1) {
+		free(path);
+		goto fail;
+	}
+	audit_segment++;
+	if (audit_write_header(fd, &cause) != 0) {
+		close(fd);
+		free(path);
+		goto fail;
+	}
+
+	free(audit_dir);
+	audit_dir = dir;
+	audit_paths = xreallocarray(audit_paths, audit_npaths + 1,
+	    sizeof *audit_paths);
+	audit_paths[audit_npaths++] = path;
+	audit_path = path;
+	audit_fd = fd;
+	audit_state = AUDIT_ON;
+	free(audit_error);
+	audit_error = NULL;
+	log_debug("%s: writing %s", __func__, audit_path);
+	return;
+
+fail:
+	free(dir);
+	if (!cfg_finished || audit_in_config)
+		cfg_add_cause("%s", cause);
+	audit_warn(cause);
+	free(cause);
+	audit_state = AUDIT_OFF;
+	audit_pending.len = 0;
+}
+
+/* Close the log, writing what is pending. */
+static void
+audit_close(void)
+{
+	audit_flush();
+	if (audit_fd != -1) {
+		close(audit_fd);
+		audit_fd = -1;
+	}
+	audit_state = AUDIT_OFF;
+}
+
+/* Write pending records. On failure keep them and try again later. */
+void
+audit_flush(void)
+{
+	char	*cause = NULL;
+	size_t	 done;
+
+	if (audit_state != AUDIT_ON || audit_fd == -1 || audit_pending.len == 0)
+		return;
+	if (getpid() != audit_pid)
+		return;		/* a forked child never writes */
+
+	done = audit_file_write(audit_fd, audit_pending.data, audit_pending.len,
+	    &cause);
+	audit_buf_consume(&audit_pending, done);
+	if (cause == NULL) {
+		if (audit_error != NULL) {
+			audit_warn("audit log: writing again");
+			free(audit_error);
+			audit_error = NULL;
+		}
+		return;
+	}
+	if (audit_error == NULL) {
+		xasprintf(&audit_error, "audit log %s: %s", audit_path, cause);
+		audit_warn(audit_error);
+	}
+	free(cause);
+	if (audit_pending.len > AUDIT_PENDING_MAX)
+		fatalx("audit log %s: %zu bytes could not be written",
+		    audit_path, audit_pending.len);
+}
+
+static void
+audit_atexit(void)
+{
+	audit_flush();
+}
+
+/* The server has started: start holding records until the config is read. */
+void
+audit_server_start(void)
+{
+	char	 host[256];
+	size_t	 start;
+
+	if (sodium_init() < 0)
+		fatalx("sodium_init failed");
+
+	audit_pid = getpid();
+	audit_start = audit_now();
+	randombytes_buf(audit_run, sizeof audit_run);
+	sodium_bin2hex(audit_run_hex, sizeof audit_run_hex, audit_run,
+	    sizeof audit_run);
+	if (gethostname(host, sizeof host) != 0)
+		strlcpy(host, "unknown", sizeof host);
+	host[sizeof host - 1] = '\0';
+	audit_host = xstrdup(host);
+	if (audit_user_name(getuid()) != NULL)
+		audit_user = xstrdup(audit_user_name(getuid()));
+	else
+		xasprintf(&audit_user, "%ld", (long)getuid());
+	atexit(audit_atexit);
+
+	audit_state = AUDIT_HOLD;
+	start = audit_begin(AUDIT_SERVER_START);
+	audit_add_server(&audit_pending);
+	audit_end(start);
+}
+
+/* The server is exiting. */
+void
+audit_server_stop(void)
+{
+	size_t	start;
+
+	if (!audit_active())
+		return;
+	if (audit_state == AUDIT_HOLD)
+		audit_config_done();
+	if (!audit_active())
+		return;
+	start = audit_begin(AUDIT_SERVER_STOP);
+	audit_rec_uint(&audit_pending, AUDIT_F_PID, audit_pid);
+	audit_end(start);
+	audit_close();
+}
+
+/* The configuration files have been loaded: the options are now known. */
+void
+audit_config_done(void)
+{
+	if (audit_state != AUDIT_HOLD)
+		return;
+	if (options_get_number(global_options, "audit-log")) {
+		audit_in_config = 1;
+		audit_open();
+		audit_in_config = 0;
+		return;
+	}
+	log_debug("%s: audit-log off, dropping %zu bytes held", __func__,
+	    audit_pending.len);
+	audit_dropped += audit_seq;
+	audit_pending.len = 0;
+	audit_state = AUDIT_OFF;
+}
+
+/*
+ * Check a new value for an audit option before set-option changes it, so a
+ * bad value is refused with an error naming the problem.
+ */
+int
+audit_option_check(const char *name, int unset, const char *value,
+    char **cause)
+{
+	char	*path, *why = NULL;
+
+	if (unset || strcmp(name, "audit-log-path") != 0)
+		return (0);
+	if (value == NULL || *value == '\0') {
+		*cause = xstrdup("audit-log-path: empty value");
+		return (-1);
+	}
+	path = audit_expand_path(value);
+	if (*path != '/') {
+		xasprintf(cause, "audit-log-path %s: not an absolute path",
+		    value);
+		free(path);
+		return (-1);
+	}
+	if (options_get_number(global_options, "audit-log") &&
+	    audit_dir_check(path, 1, &why) != 0) {
+		*cause = why;
+		free(path);
+		return (-1);
+	}
+	free(path);
+	return (0);
+}
+
+/* An option has changed: start or stop the log. */
+void
+audit_option_changed(const char *name)
+{
+	size_t	start;
+
+	if (strncmp(name, "audit-log", 9) != 0 || audit_state == AUDIT_HOLD)
+		return;
+	if (strcmp(name, "audit-log") != 0 &&
+	    strcmp(name, "audit-log-path") != 0)
+		return;
+
+	if (audit_state == AUDIT_ON) {
+		start = audit_begin(AUDIT_LOG_STOP);
+		audit_rec_str(&audit_pending, AUDIT_F_REASON,
+		    strcmp(name, "audit-log") == 0 ? "audit-log off" :
+		    "audit-log-path changed");
+		audit_end(start);
+		audit_close();
+	}
+	if (!options_get_number(global_options, "audit-log"))
+		return;
+
+	audit_state = AUDIT_HOLD;
+	start = audit_begin(AUDIT_LOG_START);
+	audit_add_server(&audit_pending);
+	audit_rec_uint(&audit_pending, AUDIT_F_DROPPED, audit_dropped);
+	audit_end(start);
+	audit_open();
+}
+
+/* Called every pass of the server loop. */
+void
+audit_loop(void)
+{
+	if (audit_state == AUDIT_ON && audit_pending.len != 0)
+		audit_flush();
+}
+
+/* Read a number from /proc/PID/NAME; -1 if absent or unset. */
+static long long
+audit_proc_number(pid_t pid, const char *name)
+{
+	char		 path[64], buf[32];
+	FILE		*f;
+	long long	 n;
+	char		*end;
+
+	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	if (fgets(buf, sizeof buf, f) == NULL) {
+		fclose(f);
+		return (-1);
+	}
+	fclose(f);
+	errno = 0;
+	n = strtoll(buf, &end, 10);
+	if (errno != 0 || end == buf || n < 0 || n == 4294967295LL)
+		return (-1);
+	return (n);
+}
+
+/* Add the fields that say who a client is. */
+static void
+audit_add_client(struct audit_buf *b, struct client *c)
+{
+	struct audit_client	*ac = c->audit;
+
+	audit_rec_uint(b, AUDIT_F_CLIENT_ID, ac->id);
+	audit_rec_str(b, AUDIT_F_CLIENT, c->name);
+	if (ac->creds) {
+		audit_rec_uint(b, AUDIT_F_UID, ac->uid);
+		audit_rec_uint(b, AUDIT_F_GID, ac->gid);
+		audit_rec_uint(b, AUDIT_F_PID, ac->pid);
+		audit_rec_str(b, AUDIT_F_USER, audit_user_name(ac->uid));
+	}
+}
+
+/* A client has connected: take its credentials from the kernel. */
+void
+audit_client_create(struct client *c, int fd)
+{
+	struct audit_client	*ac;
+#ifdef SO_PEERCRED
+	struct ucred		 uc;
+	socklen_t		 len = sizeof uc;
+#endif
+
+	if (audit_pid == -1)
+		return;		/* not in the server */
+	ac = c->audit = xcalloc(1, sizeof *ac);
+	ac->id = audit_next_client++;
+#ifdef SO_PEERCRED
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0) {
+		ac->creds = 1;
+		ac->uid = uc.uid;
+		ac->gid = uc.gid;
+		ac->pid = uc.pid;
+	}
+#else
+	if (getpeereid(fd, &ac->uid, &ac->gid) == 0) {
+		ac->creds = 1;
+		ac->pid = -1;
+	}
+#endif
+	if (!ac->creds)
+		log_debug("%s: no peer credentials: %s", __func__,
+		    strerror(errno));
+}
+
+/* The ACL refused a client. */
+void
+audit_client_denied(struct client *c)
+{
+	struct audit_client	*ac = c->audit;
+	size_t			 start;
+
+	if (ac == NULL)
+		return;
+	ac->denied = 1;
+	if (!audit_active())
+		return;
+	start = audit_begin(AUDIT_ACCESS_DENIED);
+	audit_add_client(&audit_pending, c);
+	audit_rec_str(&audit_pending, AUDIT_F_REASON, "access not allowed");
+	audit_end(start);
+}
+
+/* The client environment variables recorded as claimed. */
+static const char *audit_claimed[] = {
+	"SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "SUDO_USER", "SUDO_UID",
+	"USER", "LOGNAME", "DISPLAY", "TMUX"
+};
+
+/* A client has sent its identity. */
+void
+audit_client_identified(struct client *c)
+{
+	struct audit_client	*ac = c->audit;
+	struct environ_entry	*envent;
+	struct audit_buf	*b = &audit_pending;
+	size_t			 start;
+	long long		 n;
+	u_int			 i;
+	char			*s;
+
+	if (ac == NULL || !audit_active())
+		return;
+	ac->connected = 1;
+
+	start = audit_begin(AUDIT_CLIENT_CONNECT);
+	audit_add_client(b, c);
+	if (ac->creds) {
+		if ((n = audit_proc_number(ac->pid, "loginuid")) != -1)
+			audit_rec_uint(b, AUDIT_F_LOGINUID, n);
+		if ((n = audit_proc_number(ac->pid, "sessionid")) != -1)
+			audit_rec_uint(b, AUDIT_F_AUDITSESSION, n);
+	}
+	if (c->ttyname != NULL && *c->ttyname != '\0')
+		audit_rec_str(b, AUDIT_F_TTY, c->ttyname);
+	audit_rec_str(b, AUDIT_F_TERM, c->term_name);
+	audit_rec_str(b, AUDIT_F_CWD, c->cwd);
+	audit_rec_str(b, AUDIT_F_CLIENT_FLAGS, server_client_get_flags(c));
+	for (i = 0; i < nitems(audit_claimed); i++) {
+		envent = environ_find(c->environ, audit_claimed[i]);
+		if (envent == NULL || envent->value == NULL)
+			continue;
+		xasprintf(&s, "%s=%s", envent->name, envent->value);
+		audit_rec_str(b, AUDIT_F_CLAIMED, s);
+		free(s);
+	}
+	audit_end(start);
+}
+
+/* Why a client is leaving its session. */
+static const char *
+audit_detach_reason(struct client *c)
+{
+	if (c->flags & CLIENT_EXIT) {
+		switch (c->exit_type) {
+		case CLIENT_EXIT_DETACH:
+			if (c->exit_msgtype == MSG_DETACHKILL)
+				return ("detach-kill");
+			return ("detach");
+		case CLIENT_EXIT_SHUTDOWN:
+			return ("server-exit");
+		case CLIENT_EXIT_RETURN:
+			break;
+		}
+	}
+	if (c->session == NULL)
+		return ("session-destroyed");
+	if (c->flags & CLIENT_EXIT)
+		return ("exit");
+	return ("client-exit");
+}
+
+/* Write a client-detached record and forget the session. */
+static void
+audit_client_detached(struct client *c, const char *reason)
+{
+	struct audit_client	*ac = c->audit;
+	size_t			 start;
+
+	if (audit_active()) {
+		start = audit_begin(AUDIT_CLIENT_DETACHED);
+		audit_add_client(&audit_pending, c);
+		audit_rec_str(&audit_pending, AUDIT_F_SESSION, ac->session);
+		audit_rec_uint(&audit_pending, AUDIT_F_SESSION_ID,
+		    ac->session_id);
+		audit_rec_str(&audit_pending, AUDIT_F_REASON, reason);
+		audit_end(start);
+	}
+	free(ac->session);
+	ac->session = NULL;
+}
+
+/*
+ * A client's session is about to change. The client remembers its session
+ * here, because c->session is cleared before this is called when a session
+ * is destroyed.
+ */
+void
+audit_client_set_session(struct client *c, struct session *s)
+{
+	struct audit_client	*ac = c->audit;
+	size_t			 start;
+	u_int			 type;
+
+	if (ac == NULL)
+		return;
+	if (s == NULL) {
+		if (ac->session != NULL)
+			audit_client_detached(c, audit_detach_reason(c));
+		return;
+	}
+	if (ac->session != NULL && ac->session_id == s->id &&
+	    strcmp(ac->session, s->name) == 0)
+		return;
+
+	if (audit_active()) {
+		if (ac->session == NULL)
+			type = AUDIT_CLIENT_ATTACHED;
+		else
+			type = AUDIT_CLIENT_SESSION_CHANGED;
+		start = audit_begin(type);
+		audit_add_client(&audit_pending, c);
+		audit_rec_str(&audit_pending, AUDIT_F_SESSION, s->name);
+		audit_rec_uint(&audit_pending, AUDIT_F_SESSION_ID, s->id);
+		audit_rec_str(&audit_pending, AUDIT_F_OLD_SESSION, ac->session);
+		audit_end(start);
+	}
+	free(ac->session);
+	ac->session = xstrdup(s->name);
+	ac->session_id = s->id;
+}
+
+/* A client has gone. */
+void
+audit_client_lost(struct client *c)
+{
+	struct audit_client	*ac = c->audit;
+	const char		*reason;
+	size_t			 start;
+
+	if (ac == NULL)
+		return;
+	if (ac->session != NULL)
+		audit_client_detached(c, "connection-closed");
+	if (audit_active() && !ac->denied) {
+		if (!ac->connected)
+			reason = "lost-before-identify";
+		else if (c->flags & CLIENT_EXIT) {
+			switch (c->exit_type) {
+			case CLIENT_EXIT_SHUTDOWN:
+				reason = "server-exit";
+				break;
+			case CLIENT_EXIT_DETACH:
+				reason = "detached";
+				break;
+			default:
+				reason = "exit";
+				break;
+			}
+		} else
+			reason = "connection-closed";
+		start = audit_begin(AUDIT_CLIENT_DISCONNECT);
+		audit_add_client(&audit_pending, c);
+		audit_rec_str(&audit_pending, AUDIT_F_REASON, reason);
+		audit_end(start);
+	}
+	free(ac->session);
+	free(ac);
+	c->audit = NULL;
+}
+
+/* A session has been created. */
+void
+audit_session_created(struct session *s)
+{
+	size_t	start;
+
+	if (!audit_active())
+		return;
+	start = audit_begin(AUDIT_SESSION_CREATED);
+	audit_rec_str(&audit_pending, AUDIT_F_SESSION, s->name);
+	audit_rec_uint(&audit_pending, AUDIT_F_SESSION_ID, s->id);
+	audit_rec_str(&audit_pending, AUDIT_F_CWD, s->cwd);
+	audit_end(start);
+}
+
+/* A session has been destroyed. */
+void
+audit_session_closed(struct session *s)
+{
+	size_t	start;
+
+	if (!audit_active())
+		return;
+	start = audit_begin(AUDIT_SESSION_CLOSED);
+	audit_rec_str(&audit_pending, AUDIT_F_SESSION, s->name);
+	audit_rec_uint(&audit_pending, AUDIT_F_SESSION_ID, s->id);
+	audit_end(start);
+}

@@ -1,0 +1,301 @@
+#!/bin/bash
+#
+# build.sh: set up, build and test tmux-audit.
+#
+#   ./build.sh [build]	install missing build dependencies, obtain and verify
+#			tmux-3.5a.tar.gz, unpack it into tmux/, apply
+#			patches/series, configure and build tmux/tmux
+#   ./build.sh prepare	only unpack and patch tmux/ (for editing patches)
+#   ./build.sh run	build, then start an audited session (etc/sample.conf)
+#   ./build.sh check	build, install test dependencies, run every test
+#   ./build.sh pristine	build unpatched upstream tmux into tmux-pristine/
+#   ./build.sh quilt ARGS
+#			run quilt in tmux/ with the project's settings
+#			(e.g. "./build.sh quilt refresh")
+#
+# The tarball comes from, in order: $TMUX_AUDIT_TARBALL, the cache
+# ($TMUX_AUDIT_CACHE, default .cache/), Debian's source package of tmux
+# 3.5a, upstream's release download. Its sha256 is always checked.
+#
+# Running it again is cheap: tmux/ is only rebuilt from the tarball when
+# patches/ changed, and never when that would throw away edits made in
+# tmux/ that are not in patches/.
+
+set -eu
+umask 022
+
+TOP=$(cd "$(dirname "$0")" && pwd)
+VERSION=3.5a
+TARBALL=tmux-$VERSION.tar.gz
+SHA256=16216bd0877170dfcc64157085ba9013610b12b082548c7c9542cc0103198951
+DEBIAN_VERSION=3.5a-3
+DEBIAN_SUITE=trixie
+UPSTREAM_URL=https://github.com/tmux/tmux/releases/download/$VERSION/$TARBALL
+CACHE=${TMUX_AUDIT_CACHE:-$TOP/.cache}
+TREE=$TOP/tmux
+STAMP=.tmux-audit-patches
+MANIFEST=.tmux-audit-manifest
+
+BUILD_DEPS="gcc make autoconf automake pkg-config bison quilt libevent-dev
+libncurses-dev libutf8proc-dev libsodium-dev"
+TEST_DEPS="util-linux bsdutils procps passwd python3"
+
+QUILT="quilt --quiltrc $TOP/quiltrc"
+
+say() { printf 'build.sh: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# Install the Debian packages in $* that are missing.
+install_missing() {
+	missing=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing packages:$missing (run as root or install them)"
+	fi
+	say "installing:$missing"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends $missing >/dev/null; then
+		apt-get update -q >/dev/null || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		    --no-install-recommends $missing >/dev/null ||
+		    die "apt-get install failed for:$missing"
+	fi
+}
+
+sha_ok() {
+	[ -f "$1" ] && [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$SHA256" ]
+}
+
+# Print the first Debian archive address among the machine's apt sources.
+debian_archive() {
+	{
+		sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources \
+		    2>/dev/null | tr ' ' '\n'
+		sed -n 's/^deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
+		    /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+	} | grep -E '^(https?|file|mirror)[^ ]*/debian/?$' | head -n 1
+}
+
+# Fetch Debian's tmux_3.5a.orig.tar.gz into $1 with apt, using a private
+# source list so the system's apt configuration is left alone.
+fetch_debian() {
+	dir=$1
+	command -v apt-get >/dev/null || return 1
+	install_missing dpkg-dev >/dev/null 2>&1 || true
+	(cd "$dir" && apt-get source -q --download-only \
+	    "tmux=$DEBIAN_VERSION" >/dev/null 2>&1) && return 0
+	uri=$(debian_archive)
+	[ -n "$uri" ] || return 1
+	mkdir -p "$dir/lists/partial"
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	echo "deb-src [signed-by=$keyring] $uri $DEBIAN_SUITE main" \
+	    >"$dir/sources.list"
+	set -- -o Dir::Etc::SourceList="$dir/sources.list" \
+	    -o Dir::Etc::SourceParts=- -o Dir::State::Lists="$dir/lists"
+	apt-get "$@" -q update >/dev/null 2>&1 || return 1
+	(cd "$dir" && apt-get "$@" -q source --download-only \
+	    "tmux=$DEBIAN_VERSION" >/dev/null 2>&1)
+}
+
+# Put a verified tarball in the cache and print its path.
+obtain_tarball() {
+	tried=
+	out=$CACHE/$TARBALL
+	mkdir -p "$CACHE"
+	if [ -n "${TMUX_AUDIT_TARBALL:-}" ]; then
+		if sha_ok "$TMUX_AUDIT_TARBALL"; then
+			[ "$TMUX_AUDIT_TARBALL" -ef "$out" ] ||
+			    cp "$TMUX_AUDIT_TARBALL" "$out.tmp" &&
+			    mv "$out.tmp" "$out" 2>/dev/null || true
+			echo "$TMUX_AUDIT_TARBALL"
+			return 0
+		fi
+		tried="$tried
+  \$TMUX_AUDIT_TARBALL=$TMUX_AUDIT_TARBALL: missing or wrong sha256"
+	fi
+	if sha_ok "$out"; then
+		echo "$out"
+		return 0
+	fi
+	tried="$tried
+  cache $out: missing or wrong sha256"
+
+	tmp=$(mktemp -d)
+	if fetch_debian "$tmp" && sha_ok "$tmp/tmux_$VERSION.orig.tar.gz"; then
+		mv "$tmp/tmux_$VERSION.orig.tar.gz" "$out"
+		rm -rf "$tmp"
+		echo "$out"
+		return 0
+	fi
+	tried="$tried
+  Debian source package tmux=$DEBIAN_VERSION (apt-get source): not available"
+
+	if command -v curl >/dev/null; then
+		curl -fsSL --max-time 120 -o "$tmp/$TARBALL" "$UPSTREAM_URL" \
+		    2>/dev/null || true
+	elif command -v wget >/dev/null; then
+		wget -q -T 120 -O "$tmp/$TARBALL" "$UPSTREAM_URL" || true
+	fi
+	if sha_ok "$tmp/$TARBALL"; then
+		mv "$tmp/$TARBALL" "$out"
+		rm -rf "$tmp"
+		echo "$out"
+		return 0
+	fi
+	rm -rf "$tmp"
+	tried="$tried
+  $UPSTREAM_URL: download failed or wrong sha256"
+	die "cannot obtain $TARBALL (sha256 $SHA256); tried:$tried"
+}
+
+patches_hash() {
+	(cd "$TOP" && cat patches/series && while read -r p _; do
+		case "$p" in ''|'#'*) continue ;; esac
+		cat "patches/$p"
+	done <patches/series) | sha256sum | cut -d' ' -f1
+}
+
+# The upstream files build.sh tracks for local edits: sources, headers, the
+# man page and the autotools inputs (generated files are left out).
+write_manifest() {
+	(cd "$1" && find . -path ./.pc -prune -o -path ./audit -prune -o \
+	    -type f \( -name '*.[chy]' -o -name '*.1' -o -name '*.am' \
+	    -o -name '*.ac' \) ! -name cmd-parse.c -print | sort |
+	    xargs sha256sum >$MANIFEST)
+}
+
+# Unpack and patch a fresh tree into $1 (which must not exist).
+fresh_tree() {
+	dest=$1
+	tarball=$(obtain_tarball)
+	stage=$(dirname "$dest")/.stage.$$
+	rm -rf "$stage"
+	mkdir -p "$stage"
+	tar -xzf "$tarball" -C "$stage"
+	mv "$stage/tmux-$VERSION" "$dest"
+	rmdir "$stage"
+	ln -s "$(realpath --relative-to="$dest" "$TOP/patches")" "$dest/patches"
+	ln -s "$(realpath --relative-to="$dest" "$TOP/audit")" "$dest/audit"
+	if [ -s "$TOP/patches/series" ]; then
+		(cd "$dest" && $QUILT push -a -q >/dev/null) ||
+		    die "patches/series does not apply to $TARBALL"
+	fi
+	write_manifest "$dest"
+	patches_hash >"$dest/$STAMP"
+}
+
+# Make tmux/ match the tarball plus patches/series, keeping local edits.
+prepare_tree() {
+	if [ ! -d "$TREE" ]; then
+		say "unpacking $TARBALL into tmux/ and applying patches/series"
+		fresh_tree "$TREE"
+		return
+	fi
+	want=$(patches_hash)
+	[ "$(cat "$TREE/$STAMP" 2>/dev/null)" = "$want" ] && return
+
+	say "patches/ changed: updating tmux/"
+	new=$TOP/.cache/tree.$$
+	rm -rf "$new"
+	mkdir -p "$TOP/.cache"
+	fresh_tree "$new"
+	lost=
+	edited=$(cd "$TREE" && sha256sum -c --quiet $MANIFEST 2>/dev/null |
+	    sed -n 's/: FAILED.*//p')
+	for f in $edited; do
+		if [ -f "$TREE/$f" ] && [ -f "$new/$f" ] &&
+		    cmp -s "$TREE/$f" "$new/$f"; then
+			continue	# the edit is in the new patches
+		fi
+		lost="$lost $f"
+	done
+	if [ -n "$lost" ]; then
+		rm -rf "$new"
+		die "tmux/ has edits that are not in patches/:$lost
+  refresh them into a patch (./build.sh quilt refresh) or move tmux/ away"
+	fi
+	# Copy what the new series changes, so make rebuilds only that.
+	(cd "$new" && awk '{print $2}' $MANIFEST) | while read -r f; do
+		cmp -s "$new/$f" "$TREE/$f" || cp -p "$new/$f" "$TREE/$f"
+	done
+	(cd "$TREE" && awk '{print $2}' $MANIFEST) | while read -r f; do
+		[ -e "$new/$f" ] || rm -f "$TREE/$f"
+	done
+	rm -rf "$TREE/.pc"
+	mv "$new/.pc" "$TREE/.pc" 2>/dev/null || true
+	mv "$new/$MANIFEST" "$TREE/$MANIFEST"
+	mv "$new/$STAMP" "$TREE/$STAMP"
+	rm -rf "$new"
+}
+
+do_build() {
+	install_missing $BUILD_DEPS
+	prepare_tree
+	cd "$TOP"
+	if [ ! -f "$TREE/Makefile" ] || [ ! -f Makefile ]; then
+		say "configuring"
+		autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+		./configure -q --enable-utf8proc ${TMUX_AUDIT_CONFIGURE:-} \
+		    >/dev/null
+	fi
+	make -s -j"$(nproc)" >/dev/null || make -j1
+	[ -x "$TREE/tmux" ] || die "tmux/tmux was not built"
+}
+
+do_pristine() {
+	install_missing $BUILD_DEPS
+	dir=$TOP/tmux-pristine
+	if [ ! -x "$dir/tmux" ]; then
+		rm -rf "$dir"
+		tarball=$(obtain_tarball)
+		mkdir -p "$dir.stage"
+		tar -xzf "$tarball" -C "$dir.stage"
+		mv "$dir.stage/tmux-$VERSION" "$dir"
+		rmdir "$dir.stage"
+		(cd "$dir" && ./configure -q --enable-utf8proc >/dev/null &&
+		    make -s -j"$(nproc)" >/dev/null)
+	fi
+	[ -x "$dir/tmux" ] || die "tmux-pristine/tmux was not built"
+}
+
+cmd=${1:-build}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+prepare)
+	install_missing $BUILD_DEPS
+	prepare_tree
+	;;
+build)
+	do_build
+	;;
+run)
+	do_build
+	exec "$TREE/tmux" -L tmux-audit-sample -f "$TOP/etc/sample.conf" \
+	    new-session -A -s audited "$@"
+	;;
+check)
+	do_build
+	install_missing $TEST_DEPS
+	do_pristine
+	exec "$TOP/regress/run.sh" "$@"
+	;;
+pristine)
+	do_pristine
+	;;
+quilt)
+	[ -d "$TREE" ] || die "tmux/ does not exist: run ./build.sh first"
+	cd "$TREE"
+	rc=0
+	$QUILT "$@" || rc=$?
+	write_manifest "$TREE"
+	patches_hash >"$TREE/$STAMP"
+	exit $rc
+	;;
+*)
+	die "usage: build.sh [prepare|build|run|check|pristine|quilt ARGS]"
+	;;
+esac
