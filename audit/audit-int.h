@@ -51,7 +51,21 @@ enum audit_type {
 	AUDIT_CLIENT_DISCONNECT = 20,
 	AUDIT_ACCESS_DENIED = 21,
 	AUDIT_SESSION_CREATED = 32,
-	AUDIT_SESSION_CLOSED = 33
+	AUDIT_SESSION_CLOSED = 33,
+	AUDIT_SESSION_RENAMED = 34,
+	AUDIT_WINDOW_CREATED = 35,
+	AUDIT_WINDOW_CLOSED = 36,
+	AUDIT_PANE_CREATED = 37,
+	AUDIT_PANE_EXITED = 38,
+	AUDIT_PANE_RESIZED = 39,
+	AUDIT_INPUT = 48,
+	AUDIT_OUTPUT = 49,
+	AUDIT_COMMAND = 64,
+	AUDIT_PASTE_BUFFER_CHANGED = 65,
+	AUDIT_COPY = 66,
+	AUDIT_PIPE_PANE = 67,
+	AUDIT_OPTION_CHANGED = 68,
+	AUDIT_ACCESS_CHANGED = 69
 };
 
 /* Field kinds: the top four bits of a field tag. */
@@ -74,6 +88,19 @@ enum audit_tag {
 	AUDIT_F_DROPPED = 0x1009,
 	AUDIT_F_START_TIME = 0x100a,
 	AUDIT_F_CLIENT_ID = 0x100b,
+	AUDIT_F_PANE = 0x100c,
+	AUDIT_F_WINDOW = 0x100d,
+	AUDIT_F_WIDTH = 0x100e,
+	AUDIT_F_HEIGHT = 0x100f,
+	AUDIT_F_SIZE = 0x1010,
+	AUDIT_F_STATUS = 0x1011,
+	AUDIT_F_SIGNAL = 0x1012,
+	AUDIT_F_LINE = 0x1013,
+	AUDIT_F_CAUSE_UID = 0x1014,
+	AUDIT_F_REDACTED = 0x1015,
+	AUDIT_F_TARGET_UID = 0x1016,
+	AUDIT_F_CAUSE_CLIENT_ID = 0x1017,
+	AUDIT_F_RESPAWN = 0x1018,
 	AUDIT_F_USER = 0x3001,
 	AUDIT_F_HOST = 0x3002,
 	AUDIT_F_TMUX_VERSION = 0x3003,
@@ -88,7 +115,41 @@ enum audit_tag {
 	AUDIT_F_OLD_SESSION = 0x300c,
 	AUDIT_F_CWD = 0x300d,
 	AUDIT_F_CLIENT_FLAGS = 0x300e,
-	AUDIT_F_RUN = 0x4001
+	AUDIT_F_CAUSE = 0x300f,
+	AUDIT_F_CAUSE_CLIENT = 0x3010,
+	AUDIT_F_COMMAND = 0x3011,
+	AUDIT_F_ISSUER = 0x3012,
+	AUDIT_F_FILE = 0x3013,
+	AUDIT_F_KEY = 0x3014,
+	AUDIT_F_RESULT = 0x3015,
+	AUDIT_F_ERROR = 0x3016,
+	AUDIT_F_ARGV = 0x3017,
+	AUDIT_F_NAME = 0x3018,
+	AUDIT_F_SCOPE = 0x3019,
+	AUDIT_F_OLD_VALUE = 0x301a,
+	AUDIT_F_NEW_VALUE = 0x301b,
+	AUDIT_F_DESTINATION = 0x301c,
+	AUDIT_F_ACTION = 0x301d,
+	AUDIT_F_WINDOW_NAME = 0x301e,
+	AUDIT_F_CAUSE_USER = 0x301f,
+	AUDIT_F_TARGET_USER = 0x3020,
+	AUDIT_F_CAUSE_COMMAND = 0x3021,
+	AUDIT_F_SHELL = 0x3022,
+	AUDIT_F_RUN = 0x4001,
+	AUDIT_F_DATA = 0x4002
+};
+
+/* What the server knows about each client for the log. */
+struct audit_client {
+	u_int		 id;
+	int		 creds;		/* SO_PEERCRED worked */
+	uid_t		 uid;
+	gid_t		 gid;
+	pid_t		 pid;
+	int		 connected;	/* client-connect written */
+	int		 denied;
+	char		*session;	/* attached to, for the detach */
+	u_int		 session_id;
 };
 
 /* A growable byte buffer. */
@@ -195,8 +256,21 @@ void		 audit_printf(struct audit_buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 
 /* audit.c */
+extern struct audit_buf audit_pending;
+extern int	 audit_log_input;
+extern int	 audit_log_output;
+extern int	 audit_log_redact;
+int		 audit_active(void);
+int		 audit_is_holding(void);
+size_t		 audit_begin(u_int);
+void		 audit_end(size_t);
+void		 audit_add_client(struct audit_buf *, struct client *);
+const char	*audit_user_name(uid_t);
 char		**audit_current_files(u_int *);
 int		 audit_client_may_read(struct client *);
 void		 audit_flush(void);
+
+/* audit-command.c */
+void		 audit_add_cause(struct audit_buf *);
 
 #endif /* AUDIT_INT_H */

@@ -54,21 +54,11 @@ enum audit_state {
 	AUDIT_ON
 };
 
-/* What the server knows about each client for the log. */
-struct audit_client {
-	u_int		 id;
-	int		 creds;		/* SO_PEERCRED worked */
-	uid_t		 uid;
-	gid_t		 gid;
-	pid_t		 pid;
-	int		 connected;	/* client-connect written */
-	int		 denied;
-	char		*session;	/* attached to, for the detach */
-	u_int		 session_id;
-};
-
 static enum audit_state	 audit_state = AUDIT_OFF;
-static struct audit_buf	 audit_pending;
+struct audit_buf	 audit_pending;
+int			 audit_log_input = 1;
+int			 audit_log_output = 1;
+int			 audit_log_redact = 1;
 static uint64_t		 audit_seq;
 static uint64_t		 audit_dropped;
 
@@ -91,6 +81,7 @@ static int		 audit_in_config;
 
 static void	audit_open(void);
 static void	audit_close(void);
+static void	audit_read_options(void);
 
 /* The segments this server has written. */
 char **
@@ -116,15 +107,22 @@ audit_client_may_read(struct client *c)
 	return (ac->uid == 0 || ac->uid == getuid());
 }
 
+/* Is the log holding records until the configuration is loaded? */
+int
+audit_is_holding(void)
+{
+	return (audit_state == AUDIT_HOLD);
+}
+
 /* Is the log taking records? */
-static int
+int
 audit_active(void)
 {
 	return (audit_state != AUDIT_OFF);
 }
 
 /* Begin a record in the pending buffer; returns where it starts. */
-static size_t
+size_t
 audit_begin(u_int type)
 {
 	return (audit_rec_begin(&audit_pending, type, audit_seq++,
@@ -132,7 +130,7 @@ audit_begin(u_int type)
 }
 
 /* Finish a record. While holding, drop it if the hold buffer is full. */
-static void
+void
 audit_end(size_t start)
 {
 	audit_rec_end(&audit_pending, start);
@@ -144,7 +142,7 @@ audit_end(size_t start)
 }
 
 /* The user name for a uid, or NULL. */
-static const char *
+const char *
 audit_user_name(uid_t uid)
 {
 	struct passwd	*pw;
@@ -408,6 +406,7 @@ audit_config_done(void)
 {
 	if (audit_state != AUDIT_HOLD)
 		return;
+	audit_read_options();
 	if (options_get_number(global_options, "audit-log")) {
 		audit_in_config = 1;
 		audit_open();
@@ -426,11 +425,12 @@ audit_config_done(void)
  * bad value is refused with an error naming the problem.
  */
 int
-audit_option_check(const char *name, int unset, const char *value,
-    char **cause)
+audit_option_check(struct options *oo, const char *name, int unset,
+    const char *value, char **cause)
 {
 	char	*path, *why = NULL;
 
+	audit_option_before(oo, name);
 	if (unset || strcmp(name, "audit-log-path") != 0)
 		return (0);
 	if (value == NULL || *value == '\0') {
@@ -454,28 +454,54 @@ audit_option_check(const char *name, int unset, const char *value,
 	return (0);
 }
 
-/* An option has changed: start or stop the log. */
+/* Read the options that change what is recorded. */
+static void
+audit_read_options(void)
+{
+	audit_log_input = options_get_number(global_options, "audit-log-input");
+	audit_log_output = options_get_number(global_options,
+	    "audit-log-output");
+	audit_log_redact = options_get_number(global_options,
+	    "audit-log-redact");
+}
+
+/* An option has changed: log it, and start or stop the log. */
 void
 audit_option_changed(const char *name)
 {
 	size_t	start;
+	int	on, restart;
 
-	if (strncmp(name, "audit-log", 9) != 0 || audit_state == AUDIT_HOLD)
+	if (strncmp(name, "audit-log", 9) == 0)
+		audit_read_options();
+	if (audit_state == AUDIT_HOLD) {
+		audit_option_logged(name);
 		return;
-	if (strcmp(name, "audit-log") != 0 &&
-	    strcmp(name, "audit-log-path") != 0)
+	}
+	restart = (strcmp(name, "audit-log") == 0 ||
+	    strcmp(name, "audit-log-path") == 0);
+	on = options_get_number(global_options, "audit-log");
+
+	if (!restart || (audit_state == AUDIT_ON && on &&
+	    strcmp(name, "audit-log") == 0)) {
+		audit_option_logged(name);
 		return;
+	}
 
 	if (audit_state == AUDIT_ON) {
+		audit_option_logged(name);
 		start = audit_begin(AUDIT_LOG_STOP);
-		audit_rec_str(&audit_pending, AUDIT_F_REASON,
-		    strcmp(name, "audit-log") == 0 ? "audit-log off" :
-		    "audit-log-path changed");
+		audit_rec_str(&audit_pending, AUDIT_F_REASON, on ?
+		    "audit-log-path changed" : "audit-log off");
 		audit_end(start);
 		audit_close();
+		if (!on)
+			return;
 	}
-	if (!options_get_number(global_options, "audit-log"))
+	if (!on) {
+		audit_option_logged(name);
 		return;
+	}
 
 	audit_state = AUDIT_HOLD;
 	start = audit_begin(AUDIT_LOG_START);
@@ -483,6 +509,7 @@ audit_option_changed(const char *name)
 	audit_rec_uint(&audit_pending, AUDIT_F_DROPPED, audit_dropped);
 	audit_end(start);
 	audit_open();
+	audit_option_logged(name);
 }
 
 /* Called every pass of the server loop. */
@@ -518,11 +545,15 @@ audit_proc_number(pid_t pid, const char *name)
 }
 
 /* Add the fields that say who a client is. */
-static void
+void
 audit_add_client(struct audit_buf *b, struct client *c)
 {
 	struct audit_client	*ac = c->audit;
 
+	if (ac == NULL) {
+		audit_rec_str(b, AUDIT_F_CLIENT, c->name);
+		return;
+	}
 	audit_rec_uint(b, AUDIT_F_CLIENT_ID, ac->id);
 	audit_rec_str(b, AUDIT_F_CLIENT, c->name);
 	if (ac->creds) {

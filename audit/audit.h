@@ -32,13 +32,21 @@
 struct audit_client;
 struct client;
 struct session;
+struct cmd;
+struct cmd_list;
 struct cmdq_item;
+struct options;
+struct window;
+struct window_pane;
+struct winlink;
+struct mouse_event;
 
 /* Server lifecycle. */
 void	audit_server_start(void);
 void	audit_server_stop(void);
 void	audit_config_done(void);
-int	audit_option_check(const char *, int, const char *, char **);
+int	audit_option_check(struct options *, const char *, int, const char *,
+	    char **);
 void	audit_option_changed(const char *);
 void	audit_loop(void);
 
@@ -49,9 +57,40 @@ void	audit_client_denied(struct client *);
 void	audit_client_set_session(struct client *, struct session *);
 void	audit_client_lost(struct client *);
 
-/* Sessions. */
+/* Commands and what causes input. */
+void	audit_command_begin(struct cmdq_item *, struct client *, struct cmd *);
+void	audit_command_end(struct cmdq_item *, struct client *, struct cmd *,
+	    enum cmd_retval);
+void	audit_command_error(struct cmdq_item *, const char *);
+void	audit_command_refused_list(struct client *, struct cmd_list *,
+	    const char *);
+void	audit_command_refused_argv(struct client *, int, char **,
+	    const char *);
+void	audit_command_refused_line(struct client *, const char *,
+	    const char *);
+void	audit_cause_push(const char *, struct client *, const char *);
+void	audit_cause_push_derived(const char *);
+void	audit_cause_pop(void);
+void	audit_option_before(struct options *, const char *);
+void	audit_option_logged(const char *);
+void	audit_access_changed(uid_t, const char *);
+
+/* Sessions, windows and panes. */
 void	audit_session_created(struct session *);
 void	audit_session_closed(struct session *);
+void	audit_session_renamed(struct session *, const char *);
+void	audit_window_created(struct window *);
+void	audit_window_closed(struct window *);
+void	audit_pane_event(struct window_pane *);
+void	audit_pane_spawned(struct window_pane *, int);
+void	audit_pane_resized(struct window_pane *);
+void	audit_pane_output(struct window_pane *, const u_char *, size_t);
+int	audit_pane_key(struct window_pane *, struct client *, struct session *,
+	    struct winlink *, key_code, struct mouse_event *);
+void	audit_child_exited(pid_t, int);
+void	audit_paste_changed(const char *, int);
+void	audit_copy(struct window_pane *, size_t, const char *);
+void	audit_pipe_pane(struct window_pane *, const char *);
 
 /* show-audit outside the server (-d, -v); returns -1 if not for us. */
 int	audit_client_main(int, char **);
