@@ -247,6 +247,7 @@ void		 audit_reader_close(struct audit_reader *);
 int		 audit_list_dir(const char *, char ***, u_int *, char **);
 
 /* audit-print.c */
+void		 audit_print_time(struct audit_buf *, uint64_t);
 void		 audit_print_text(const struct audit_record *,
 		     struct audit_buf *);
 void		 audit_print_json(const struct audit_record *,
@@ -269,6 +270,11 @@ const char	*audit_user_name(uid_t);
 char		**audit_current_files(u_int *);
 int		 audit_client_may_read(struct client *);
 void		 audit_flush(void);
+
+/* audit-keys.c */
+void		 audit_keys_record(struct audit_out *,
+		     const struct audit_record *);
+void		 audit_keys_flush(struct audit_out *);
 
 /* audit-command.c */
 void		 audit_add_cause(struct audit_buf *);

@@ -48,7 +48,7 @@ audit_printf(struct audit_buf *b, const char *fmt, ...)
 }
 
 /* Format a time in microseconds as RFC 3339 in UTC. */
-static void
+void
 audit_print_time(struct audit_buf *b, uint64_t us)
 {
 	time_t		 t = us / 1000000;
@@ -160,6 +160,42 @@ audit_hex(struct audit_buf *b, const u_char *data, size_t len)
 	free(out);
 }
 
+/* The sigil tmux writes before an id: %pane, @window, $session. */
+static char
+audit_id_prefix(u_int tag)
+{
+	switch (tag) {
+	case AUDIT_F_PANE:
+		return ('%');
+	case AUDIT_F_WINDOW:
+		return ('@');
+	case AUDIT_F_SESSION_ID:
+		return ('$');
+	}
+	return ('\0');
+}
+
+/* Fields that go in the "cause" object, with their keys there. */
+static const char *
+audit_cause_key(u_int tag)
+{
+	switch (tag) {
+	case AUDIT_F_CAUSE:
+		return ("kind");
+	case AUDIT_F_CAUSE_CLIENT:
+		return ("client");
+	case AUDIT_F_CAUSE_CLIENT_ID:
+		return ("client_id");
+	case AUDIT_F_CAUSE_UID:
+		return ("uid");
+	case AUDIT_F_CAUSE_USER:
+		return ("user");
+	case AUDIT_F_CAUSE_COMMAND:
+		return ("command");
+	}
+	return (NULL);
+}
+
 /* The JSON key of a field; unknown tags get a name from their number. */
 static const char *
 audit_field_key(u_int tag, char *buf, size_t size)
@@ -179,6 +215,12 @@ audit_json_field(struct audit_buf *b, const struct audit_field *f)
 	char		 kbuf[32];
 	const char	*key = audit_field_key(f->tag, kbuf, sizeof kbuf);
 
+	if (audit_id_prefix(f->tag) != '\0') {
+		audit_printf(b, ",\"%s\":\"%c%llu\"", key,
+		    audit_id_prefix(f->tag),
+		    (unsigned long long)audit_get64(f->value));
+		return;
+	}
 	switch (AUDIT_KIND(f->tag)) {
 	case AUDIT_KIND_UINT:
 		audit_printf(b, ",\"%s\":%llu", key,
@@ -195,8 +237,8 @@ audit_json_field(struct audit_buf *b, const struct audit_field *f)
 		audit_buf_add(b, "\"", 1);
 		return;
 	}
-	if (AUDIT_KIND(f->tag) == AUDIT_KIND_TEXT &&
-	    audit_valid_utf8(f->value, f->len)) {
+	if ((AUDIT_KIND(f->tag) == AUDIT_KIND_TEXT ||
+	    f->tag == AUDIT_F_DATA) && audit_valid_utf8(f->value, f->len)) {
 		audit_printf(b, ",\"%s\":", key);
 		audit_json_string(b, f->value, f->len);
 		return;
@@ -231,12 +273,71 @@ audit_json_claimed(struct audit_buf *b, const struct audit_record *r)
 		audit_buf_add(b, "}", 1);
 }
 
+/* Add the cause fields as one object: "cause":{"kind":...}. */
+static void
+audit_json_cause(struct audit_buf *b, const struct audit_record *r)
+{
+	const struct audit_field	*f;
+	struct audit_buf		 inner;
+	u_int				 i;
+
+	audit_buf_init(&inner);
+	for (i = 0; i < r->nfields; i++) {
+		f = &r->fields[i];
+		if (audit_cause_key(f->tag) == NULL)
+			continue;
+		if (AUDIT_KIND(f->tag) == AUDIT_KIND_UINT) {
+			audit_printf(&inner, ",\"%s\":%llu",
+			    audit_cause_key(f->tag),
+			    (unsigned long long)audit_get64(f->value));
+		} else if (audit_valid_utf8(f->value, f->len)) {
+			audit_printf(&inner, ",\"%s\":",
+			    audit_cause_key(f->tag));
+			audit_json_string(&inner, f->value, f->len);
+		}
+	}
+	if (inner.len != 0) {
+		audit_buf_add(b, ",\"cause\":{", 10);
+		audit_buf_add(b, inner.data + 1, inner.len - 1);
+		audit_buf_add(b, "}", 1);
+	}
+	audit_buf_free(&inner);
+}
+
+/* Add the argv fields as one array. */
+static void
+audit_json_argv(struct audit_buf *b, const struct audit_record *r)
+{
+	const struct audit_field	*f;
+	u_int				 i;
+	int				 first = 1;
+
+	audit_buf_add(b, ",\"argv\":[", 9);
+	for (i = 0; i < r->nfields; i++) {
+		f = &r->fields[i];
+		if (f->tag != AUDIT_F_ARGV)
+			continue;
+		if (!first)
+			audit_buf_add(b, ",", 1);
+		first = 0;
+		if (audit_valid_utf8(f->value, f->len))
+			audit_json_string(b, f->value, f->len);
+		else {
+			audit_buf_add(b, "{\"base64\":", 10);
+			audit_json_base64(b, f->value, f->len);
+			audit_buf_add(b, "}", 1);
+		}
+	}
+	audit_buf_add(b, "]", 1);
+}
+
 /* One record as a JSON object on one line (no newline). */
 void
 audit_print_json(const struct audit_record *r, struct audit_buf *b)
 {
 	const char	*name;
 	u_int		 i;
+	int		 argv = 0;
 
 	audit_printf(b, "{\"seq\":%llu,\"time\":\"",
 	    (unsigned long long)r->seq);
@@ -246,10 +347,16 @@ audit_print_json(const struct audit_record *r, struct audit_buf *b)
 	else
 		audit_printf(b, "\",\"type\":\"unknown-%u\"", r->type);
 	for (i = 0; i < r->nfields; i++) {
-		if (r->fields[i].tag != AUDIT_F_CLAIMED)
+		if (r->fields[i].tag == AUDIT_F_ARGV && !argv) {
+			audit_json_argv(b, r);
+			argv = 1;
+		} else if (r->fields[i].tag != AUDIT_F_CLAIMED &&
+		    r->fields[i].tag != AUDIT_F_ARGV &&
+		    audit_cause_key(r->fields[i].tag) == NULL)
 			audit_json_field(b, &r->fields[i]);
 	}
 	audit_json_claimed(b, r);
+	audit_json_cause(b, r);
 	audit_buf_add(b, "}", 1);
 }
 
@@ -290,6 +397,15 @@ audit_print_text(const struct audit_record *r, struct audit_buf *b)
 		f = &r->fields[i];
 		audit_printf(b, " %s=", audit_field_key(f->tag, kbuf,
 		    sizeof kbuf));
+		if (audit_id_prefix(f->tag) != '\0') {
+			audit_printf(b, "%c%llu", audit_id_prefix(f->tag),
+			    (unsigned long long)audit_get64(f->value));
+			continue;
+		}
+		if (f->tag == AUDIT_F_DATA) {
+			audit_text_value(b, f->value, f->len);
+			continue;
+		}
 		switch (AUDIT_KIND(f->tag)) {
 		case AUDIT_KIND_UINT:
 			audit_printf(b, "%llu",

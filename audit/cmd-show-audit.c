@@ -38,20 +38,243 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.name = "show-audit",
 	.alias = NULL,
 
-	.args = { "d:Jv", 0, 0, NULL },
-	.usage = "[-Jv] [-d directory]",
+	.args = { "d:F:f:Jkt:v", 0, 0, NULL },
+	.usage = "[-Jkv] [-d directory] [-F format] [-f filter] "
+		 "[-t target]",
 
 	.flags = 0,
 	.exec = cmd_show_audit_exec
 };
 
+/* What a target names. */
+enum audit_target {
+	AUDIT_TARGET_NONE,
+	AUDIT_TARGET_SESSION,
+	AUDIT_TARGET_WINDOW,
+	AUDIT_TARGET_PANE
+};
+
+/* Where a pane was created, from its pane-created record. */
+struct audit_show_pane {
+	int		 known;
+	u_int		 window;
+	u_int		 session;
+};
+
+/* One run of show-audit. */
+struct audit_show {
+	struct audit_out	*out;
+	struct cmdq_item	*item;		/* NULL outside the server */
+	struct args		*args;
+
+	enum audit_target	 ttype;
+	u_int			 tid;
+	char			*tname;		/* session by name */
+
+	struct audit_show_pane	*panes;
+	u_int			 npanes;
+
+	struct audit_buf	 line;
+};
+
+/* Remember which window and session each pane was created in. */
+static void
+audit_show_track(struct audit_show *as, const struct audit_record *r)
+{
+	uint64_t	 pane, window, session;
+
+	if (r->type != AUDIT_PANE_CREATED)
+		return;
+	if (audit_rec_get_uint(r, AUDIT_F_PANE, &pane) != 0 || pane > 1000000)
+		return;
+	if (pane >= as->npanes) {
+		as->panes = xrecallocarray(as->panes, as->npanes, pane + 1,
+		    sizeof *as->panes);
+		as->npanes = pane + 1;
+	}
+	as->panes[pane].known = 1;
+	if (audit_rec_get_uint(r, AUDIT_F_WINDOW, &window) == 0)
+		as->panes[pane].window = window;
+	if (audit_rec_get_uint(r, AUDIT_F_SESSION_ID, &session) == 0)
+		as->panes[pane].session = session;
+}
+
+/* Does a record belong to the -t target? */
+static int
+audit_show_match_target(struct audit_show *as, const struct audit_record *r)
+{
+	struct audit_show_pane	*sp = NULL;
+	uint64_t		 v;
+	char			*name;
+	int			 match;
+
+	if (audit_rec_get_uint(r, AUDIT_F_PANE, &v) == 0) {
+		if (as->ttype == AUDIT_TARGET_PANE)
+			return (v == as->tid);
+		if (v < as->npanes && as->panes[v].known)
+			sp = &as->panes[v];
+	}
+	switch (as->ttype) {
+	case AUDIT_TARGET_NONE:
+		return (1);
+	case AUDIT_TARGET_PANE:
+		return (0);
+	case AUDIT_TARGET_WINDOW:
+		if (audit_rec_get_uint(r, AUDIT_F_WINDOW, &v) == 0)
+			return (v == as->tid);
+		return (sp != NULL && sp->window == as->tid);
+	case AUDIT_TARGET_SESSION:
+		if (as->tname != NULL) {
+			name = audit_rec_get_str(r, AUDIT_F_SESSION);
+			match = (name != NULL && strcmp(name, as->tname) == 0);
+			free(name);
+			return (match);
+		}
+		if (audit_rec_get_uint(r, AUDIT_F_SESSION_ID, &v) == 0)
+			return (v == as->tid);
+		return (sp != NULL && sp->session == as->tid);
+	}
+	return (0);
+}
+
+/* Add one field to a format tree as audit_NAME, escaped. */
+static void
+audit_show_format_field(struct format_tree *ft, const struct audit_field *f)
+{
+	const char	*name;
+	char		*s, key[64];
+	struct audit_buf b;
+
+	if ((name = audit_tag_name(f->tag)) == NULL)
+		return;
+	snprintf(key, sizeof key, "audit_%s", name);
+	audit_buf_init(&b);
+	switch (AUDIT_KIND(f->tag)) {
+	case AUDIT_KIND_UINT:
+		switch (f->tag) {
+		case AUDIT_F_PANE:
+			audit_printf(&b, "%%");
+			break;
+		case AUDIT_F_WINDOW:
+			audit_printf(&b, "@");
+			break;
+		case AUDIT_F_SESSION_ID:
+			audit_printf(&b, "$");
+			break;
+		}
+		audit_printf(&b, "%llu",
+		    (unsigned long long)audit_get64(f->value));
+		break;
+	case AUDIT_KIND_INT:
+		audit_printf(&b, "%lld", (long long)audit_get64(f->value));
+		break;
+	default:
+		utf8_stravisx(&s, f->value, f->len,
+		    VIS_OCTAL|VIS_CSTYLE|VIS_TAB|VIS_NL);
+		audit_printf(&b, "%s", s);
+		free(s);
+		break;
+	}
+	audit_buf_add(&b, "", 1);
+	format_add(ft, key, "%s", b.data);
+	audit_buf_free(&b);
+}
+
+/* Build the format tree of a record: every field, and a few derived. */
+static struct format_tree *
+audit_show_format(struct audit_show *as, const struct audit_record *r,
+    const char *line)
+{
+	struct format_tree	*ft;
+	struct audit_buf	 b;
+	const char		*name;
+	char			*s;
+	u_int			 i;
+
+	ft = format_create(NULL, as->item, FORMAT_NONE, 0);
+	for (i = 0; i < r->nfields; i++)
+		audit_show_format_field(ft, &r->fields[i]);
+	format_add(ft, "audit_seq", "%llu", (unsigned long long)r->seq);
+	format_add(ft, "audit_offset", "%lld", (long long)r->offset);
+	name = audit_type_name(r->type);
+	if (name != NULL)
+		format_add(ft, "audit_type", "%s", name);
+	else
+		format_add(ft, "audit_type", "unknown-%u", r->type);
+	format_add(ft, "audit_line", "%s", line);
+
+	audit_buf_init(&b);
+	audit_print_time(&b, r->time);
+	audit_buf_add(&b, "", 1);
+	format_add(ft, "audit_time", "%s", b.data);
+	audit_buf_free(&b);
+	format_add(ft, "audit_time_us", "%llu", (unsigned long long)r->time);
+
+	/* The acting user and client, whichever field holds them. */
+	if ((s = audit_rec_get_str(r, AUDIT_F_USER)) == NULL)
+		s = audit_rec_get_str(r, AUDIT_F_CAUSE_USER);
+	if (s != NULL && r->type != AUDIT_SERVER_START &&
+	    r->type != AUDIT_SEGMENT && r->type != AUDIT_LOG_START)
+		format_add(ft, "audit_user", "%s", s);
+	free(s);
+	if (audit_rec_find(r, AUDIT_F_CLIENT) == NULL &&
+	    (s = audit_rec_get_str(r, AUDIT_F_CAUSE_CLIENT)) != NULL) {
+		format_add(ft, "audit_client", "%s", s);
+		free(s);
+	}
+	return (ft);
+}
+
+/* Show one record, if it is selected. */
+static void
+audit_show_record(struct audit_show *as, const struct audit_record *r)
+{
+	struct args		*args = as->args;
+	struct format_tree	*ft;
+	const char		*template;
+	char			*expanded;
+	int			 keep;
+
+	audit_show_track(as, r);
+	if (!audit_show_match_target(as, r))
+		return;
+
+	as->line.len = 0;
+	if (args_has(args, 'J'))
+		audit_print_json(r, &as->line);
+	else
+		audit_print_text(r, &as->line);
+	audit_buf_add(&as->line, "", 1);
+
+	if (!args_has(args, 'F') && !args_has(args, 'f')) {
+		as->out->print(as->out->data, as->line.data);
+		return;
+	}
+	ft = audit_show_format(as, r, as->line.data);
+	if (args_has(args, 'f')) {
+		expanded = format_expand(ft, args_get(args, 'f'));
+		keep = format_true(expanded);
+		free(expanded);
+		if (!keep) {
+			format_free(ft);
+			return;
+		}
+	}
+	if ((template = args_get(args, 'F')) == NULL)
+		template = "#{audit_line}";
+	expanded = format_expand(ft, template);
+	as->out->print(as->out->data, expanded);
+	free(expanded);
+	format_free(ft);
+}
+
 /* Print every record of one file; stop at the first bad one. */
 static void
-audit_show_file(struct audit_out *out, const char *path, int json)
+audit_show_file(struct audit_show *as, const char *path)
 {
+	struct audit_out	*out = as->out;
 	struct audit_reader	*r;
 	struct audit_record	*rec;
-	struct audit_buf	 line;
 	char			*cause;
 	int			 n;
 
@@ -62,34 +285,30 @@ audit_show_file(struct audit_out *out, const char *path, int json)
 		return;
 	}
 	rec = xmalloc(sizeof *rec);
-	audit_buf_init(&line);
 	while ((n = audit_reader_next(r, rec)) == 1) {
-		line.len = 0;
-		if (json)
-			audit_print_json(rec, &line);
+		if (args_has(as->args, 'k'))
+			audit_keys_record(as->out, rec);
 		else
-			audit_print_text(rec, &line);
-		audit_buf_add(&line, "", 1);
-		out->print(out->data, line.data);
+			audit_show_record(as, rec);
 	}
+	if (args_has(as->args, 'k'))
+		audit_keys_flush(as->out);
 	if (n == -1) {
 		out->error(out->data, r->error);
 		out->errors++;
 	}
-	audit_buf_free(&line);
 	free(rec);
 	audit_reader_close(r);
 }
 
-/* Run show-audit with parsed arguments; the files are already listed. */
+/* Run show-audit over a list of files. */
 static void
-audit_show_files(struct audit_out *out, struct args *args, char **paths,
-    u_int n)
+audit_show_files(struct audit_show *as, char **paths, u_int n)
 {
 	u_int	i;
 
 	for (i = 0; i < n; i++)
-		audit_show_file(out, paths[i], args_has(args, 'J'));
+		audit_show_file(as, paths[i]);
 }
 
 static void
@@ -105,10 +324,11 @@ audit_show_version(struct audit_out *out)
 
 /* Read every segment in a directory. */
 static void
-audit_show_dir(struct audit_out *out, struct args *args, const char *dir)
+audit_show_dir(struct audit_show *as, const char *dir)
 {
-	char	**paths, *cause;
-	u_int	  n, i;
+	struct audit_out	*out = as->out;
+	char			**paths, *cause;
+	u_int			  n, i;
 
 	if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
 		out->error(out->data, cause);
@@ -122,10 +342,92 @@ audit_show_dir(struct audit_out *out, struct args *args, const char *dir)
 		out->errors++;
 		free(cause);
 	}
-	audit_show_files(out, args, paths, n);
+	audit_show_files(as, paths, n);
 	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
+}
+
+/*
+ * Work out what -t names from its text: %N a pane, @N or anything with a
+ * colon a window, $N or a name a session. In the server a live target is
+ * resolved by tmux itself first.
+ */
+static int
+audit_show_target(struct audit_show *as, const char *target, char **cause)
+{
+	struct cmd_find_state	 fs;
+	const char		*errstr, *dot, *colon;
+	enum cmd_find_type	 type;
+
+	colon = strchr(target, ':');
+	dot = strchr(colon != NULL ? colon : target, '.');
+	if (*target == '%' || (colon != NULL && dot != NULL)) {
+		as->ttype = AUDIT_TARGET_PANE;
+		type = CMD_FIND_PANE;
+	} else if (*target == '@' || colon != NULL) {
+		as->ttype = AUDIT_TARGET_WINDOW;
+		type = CMD_FIND_WINDOW;
+	} else {
+		as->ttype = AUDIT_TARGET_SESSION;
+		type = CMD_FIND_SESSION;
+	}
+
+	if (as->item != NULL && cmd_find_target(&fs, as->item, target, type,
+	    CMD_FIND_QUIET) == 0) {
+		switch (as->ttype) {
+		case AUDIT_TARGET_PANE:
+			as->tid = fs.wp->id;
+			break;
+		case AUDIT_TARGET_WINDOW:
+			as->tid = fs.w->id;
+			break;
+		default:
+			as->tid = fs.s->id;
+			break;
+		}
+		return (0);
+	}
+
+	if (*target == '%' || *target == '@' || *target == '$') {
+		as->tid = strtonum(target + 1, 0, UINT_MAX, &errstr);
+		if (errstr == NULL)
+			return (0);
+	} else if (as->ttype == AUDIT_TARGET_SESSION && *target != '\0') {
+		as->tname = xstrdup(target);
+		return (0);
+	}
+	xasprintf(cause, "can't find audit target: %s", target);
+	return (-1);
+}
+
+/* Set up a show-audit run from its arguments. */
+static int
+audit_show_init(struct audit_show *as, struct audit_out *out,
+    struct cmdq_item *item, struct args *args)
+{
+	char	*cause;
+
+	memset(as, 0, sizeof *as);
+	as->out = out;
+	as->item = item;
+	as->args = args;
+	audit_buf_init(&as->line);
+	if (args_has(args, 't') &&
+	    audit_show_target(as, args_get(args, 't'), &cause) != 0) {
+		out->error(out->data, cause);
+		free(cause);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+audit_show_free(struct audit_show *as)
+{
+	audit_buf_free(&as->line);
+	free(as->panes);
+	free(as->tname);
 }
 
 static void
@@ -148,6 +450,7 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 	struct audit_out	 out = {
 		cmd_show_audit_print, cmd_show_audit_error, item, 0
 	};
+	struct audit_show	 as;
 	char			**paths;
 	u_int			  n;
 
@@ -161,17 +464,21 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 	}
 	audit_flush();
 
+	if (audit_show_init(&as, &out, item, args) != 0)
+		return (CMD_RETURN_ERROR);
 	if (args_has(args, 'd'))
-		audit_show_dir(&out, args, args_get(args, 'd'));
+		audit_show_dir(&as, args_get(args, 'd'));
 	else {
 		paths = audit_current_files(&n);
 		if (n == 0) {
+			audit_show_free(&as);
 			cmdq_error(item, "audit log: not written by this server "
 			    "(audit-log is off)");
 			return (CMD_RETURN_ERROR);
 		}
-		audit_show_files(&out, args, paths, n);
+		audit_show_files(&as, paths, n);
 	}
+	audit_show_free(&as);
 	if (out.errors != 0)
 		return (CMD_RETURN_ERROR);
 	return (CMD_RETURN_NORMAL);
@@ -203,6 +510,7 @@ audit_client_main(int argc, char **argv)
 	};
 	struct args_value	*values;
 	struct args		*args;
+	struct audit_show	 as;
 	char			*cause;
 	int			 i;
 
@@ -234,8 +542,11 @@ audit_client_main(int argc, char **argv)
 
 	if (args_has(args, 'v'))
 		audit_show_version(&out);
-	else
-		audit_show_dir(&out, args, args_get(args, 'd'));
+	else if (audit_show_init(&as, &out, NULL, args) == 0) {
+		audit_show_dir(&as, args_get(args, 'd'));
+		audit_show_free(&as);
+	} else
+		out.errors++;
 	args_free(args);
 	fflush(stdout);
 	return (out.errors != 0);
