@@ -93,6 +93,15 @@ audit_cause_pop(void)
 	audit_ncauses--;
 }
 
+/* The client behind the current cause, if any. */
+struct client *
+audit_cause_client(void)
+{
+	if (audit_ncauses == 0 || audit_ncauses > AUDIT_CAUSE_DEPTH)
+		return (NULL);
+	return (audit_causes[audit_ncauses - 1].c);
+}
+
 /* Add the current cause to a record. */
 void
 audit_add_cause(struct audit_buf *b)
@@ -253,6 +262,20 @@ audit_command_refused(struct client *c, const char *text, const char *reason)
 	audit_rec_str(b, AUDIT_F_RESULT, "refused");
 	audit_rec_str(b, AUDIT_F_ERROR, reason);
 	audit_end(start);
+}
+
+/* A command refused as it was about to run (a read-only client). */
+void
+audit_command_refused_cmd(struct client *c, struct cmd *cmd,
+    const char *reason)
+{
+	char	*text;
+
+	if (!audit_active())
+		return;
+	text = cmd_print(cmd);
+	audit_command_refused(c, text, reason);
+	free(text);
 }
 
 /* Parsed commands refused (a read-only client). */

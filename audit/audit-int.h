@@ -44,6 +44,7 @@ enum audit_type {
 	AUDIT_SERVER_STOP = 3,
 	AUDIT_LOG_START = 4,
 	AUDIT_LOG_STOP = 5,
+	AUDIT_SERVER_SOCKET = 6,
 	AUDIT_CLIENT_CONNECT = 16,
 	AUDIT_CLIENT_ATTACHED = 17,
 	AUDIT_CLIENT_SESSION_CHANGED = 18,
@@ -101,6 +102,9 @@ enum audit_tag {
 	AUDIT_F_TARGET_UID = 0x1016,
 	AUDIT_F_CAUSE_CLIENT_ID = 0x1017,
 	AUDIT_F_RESPAWN = 0x1018,
+	AUDIT_F_MODE = 0x1019,
+	AUDIT_F_DIR_UID = 0x101a,
+	AUDIT_F_DIR_MODE = 0x101b,
 	AUDIT_F_USER = 0x3001,
 	AUDIT_F_HOST = 0x3002,
 	AUDIT_F_TMUX_VERSION = 0x3003,
@@ -148,6 +152,7 @@ struct audit_client {
 	pid_t		 pid;
 	int		 connected;	/* client-connect written */
 	int		 denied;
+	const char	*deny_reason;
 	char		*session;	/* attached to, for the detach */
 	u_int		 session_id;
 };
@@ -269,6 +274,7 @@ void		 audit_add_client(struct audit_buf *, struct client *);
 const char	*audit_user_name(uid_t);
 char		**audit_current_files(u_int *);
 int		 audit_client_may_read(struct client *);
+int		 audit_client_is_owner(struct client *);
 void		 audit_flush(void);
 
 /* audit-keys.c */
@@ -278,5 +284,6 @@ void		 audit_keys_flush(struct audit_out *);
 
 /* audit-command.c */
 void		 audit_add_cause(struct audit_buf *);
+struct client	*audit_cause_client(void);
 
 #endif /* AUDIT_INT_H */

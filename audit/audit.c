@@ -18,10 +18,13 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <libgen.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,10 +81,12 @@ static u_int		 audit_npaths;
 static u_int		 audit_segment;
 static char		*audit_error;
 static int		 audit_in_config;
+static char		*audit_refused;
 
 static void	audit_open(void);
 static void	audit_close(void);
 static void	audit_read_options(void);
+static void	audit_refuse(const char *);
 
 /* The segments this server has written. */
 char **
@@ -92,19 +97,101 @@ audit_current_files(u_int *n)
 }
 
 /*
+ * Is this client the server's owner or root? No client is the config file
+ * or the server itself, which count as the owner.
+ */
+int
+audit_client_is_owner(struct client *c)
+{
+	struct audit_client	*ac;
+
+	if (c == NULL || (ac = c->audit) == NULL)
+		return (1);
+	if (!ac->creds)
+		return (0);
+	return (ac->uid == 0 || ac->uid == getuid());
+}
+
+/*
  * May this client read the log? Only the server's owner and root: the log
  * holds everything typed into every pane.
  */
 int
 audit_client_may_read(struct client *c)
 {
-	struct audit_client	*ac;
+	return (audit_client_is_owner(c));
+}
 
-	if (c == NULL || (ac = c->audit) == NULL)
-		return (1);	/* the config file or the server itself */
-	if (!ac->creds)
+/*
+ * May a new client join? Not while the server is refusing to run, and only
+ * the owner and root when server-access-owner-only is on.
+ */
+int
+audit_client_may_join(struct client *c)
+{
+	struct audit_client	*ac = c->audit;
+
+	if (ac == NULL)
+		return (1);
+	if (audit_refused != NULL) {
+		ac->deny_reason = audit_refused;
 		return (0);
-	return (ac->uid == 0 || ac->uid == getuid());
+	}
+	if (options_get_number(global_options, "server-access-owner-only") &&
+	    !audit_client_is_owner(c)) {
+		ac->deny_reason = "server-access-owner-only is on";
+		return (0);
+	}
+	return (1);
+}
+
+/* Refuse server-access for another user when the server is owner-only. */
+int
+audit_access_forbidden(struct cmdq_item *item, uid_t uid)
+{
+	if (uid == 0 || uid == getuid())
+		return (0);
+	if (!options_get_number(global_options, "server-access-owner-only"))
+		return (0);
+	cmdq_error(item, "server-access-owner-only is on: no access for "
+	    "other users");
+	return (1);
+}
+
+/* Send away the clients of users other than the owner and root. */
+static void
+audit_kick_others(const char *why)
+{
+	struct client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry) {
+		if (audit_client_is_owner(c) || (c->flags & CLIENT_EXIT))
+			continue;
+		c->exit_message = xstrdup(why);
+		c->flags |= CLIENT_EXIT;
+	}
+}
+
+/*
+ * Refuse to run: tell every client why and send them away, turn away new
+ * ones, and exit once the last has gone (from audit_loop).
+ */
+static void
+audit_refuse(const char *why)
+{
+	struct client	*c;
+
+	log_debug("%s: %s", __func__, why);
+	if (audit_refused == NULL)
+		audit_refused = xstrdup(why);
+	TAILQ_FOREACH(c, &clients, entry) {
+		if (c->flags & CLIENT_EXIT)
+			continue;
+		free(c->exit_message);
+		c->exit_message = xstrdup(why);
+		c->retval = 1;
+		c->flags |= CLIENT_EXIT;
+	}
 }
 
 /* Is the log holding records until the configuration is loaded? */
@@ -249,6 +336,55 @@ audit_write_header(int fd, char **cause)
 	return (retval);
 }
 
+/*
+ * Log the server socket's path, owner and mode, and check that others
+ * cannot write to its directory: whoever can replace the socket can put
+ * their own server in front of the clients. A sticky directory (like /tmp)
+ * is allowed, because others cannot remove or rename the socket there.
+ */
+static int
+audit_socket_check(char **cause)
+{
+	struct stat	 sb, dsb;
+	char		*dir, *copy;
+	size_t		 start;
+	int		 have;
+
+	if (socket_path == NULL || *socket_path == '\0')
+		return (0);
+	copy = xstrdup(socket_path);
+	dir = dirname(copy);
+	have = (stat(socket_path, &sb) == 0);
+
+	start = audit_begin(AUDIT_SERVER_SOCKET);
+	audit_rec_str(&audit_pending, AUDIT_F_SOCKET, socket_path);
+	if (have) {
+		audit_rec_uint(&audit_pending, AUDIT_F_UID, sb.st_uid);
+		audit_rec_uint(&audit_pending, AUDIT_F_MODE,
+		    sb.st_mode & 07777);
+	}
+	if (stat(dir, &dsb) != 0) {
+		xasprintf(cause, "socket directory %s: %s", dir,
+		    strerror(errno));
+		audit_end(start);
+		free(copy);
+		return (-1);
+	}
+	audit_rec_uint(&audit_pending, AUDIT_F_DIR_UID, dsb.st_uid);
+	audit_rec_uint(&audit_pending, AUDIT_F_DIR_MODE, dsb.st_mode & 07777);
+	if ((dsb.st_mode & (S_IWGRP|S_IWOTH)) && (~dsb.st_mode & S_ISVTX)) {
+		xasprintf(cause, "audit log: socket directory %s is writable "
+		    "by others (mode %04o)", dir, (u_int)(dsb.st_mode & 07777));
+		audit_rec_str(&audit_pending, AUDIT_F_REASON, *cause);
+		audit_end(start);
+		free(copy);
+		return (-1);
+	}
+	audit_end(start);
+	free(copy);
+	return (0);
+}
+
 /* Open the log: check the directory and create the first segment. */
 static void
 audit_open(void)
@@ -256,6 +392,17 @@ audit_open(void)
 	const char	*value;
 	char		*dir, *name, *path, *cause = NULL;
 	int		 fd;
+
+	if (audit_socket_check(&cause) != 0) {
+		audit_warn(cause);
+		if (audit_in_config)
+			cfg_add_cause("%s", cause);
+		audit_refuse(cause);
+		free(cause);
+		audit_state = AUDIT_OFF;
+		audit_pending.len = 0;
+		return;
+	}
 
 	value = options_get_string(global_options, "audit-log-path");
 	dir = audit_expand_path(value);
@@ -431,6 +578,13 @@ audit_option_check(struct options *oo, const char *name, int unset,
 	char	*path, *why = NULL;
 
 	audit_option_before(oo, name);
+	if ((strncmp(name, "audit-log", 9) == 0 ||
+	    strcmp(name, "server-access-owner-only") == 0) &&
+	    !audit_client_is_owner(audit_cause_client())) {
+		xasprintf(cause, "%s: only the server owner can change it",
+		    name);
+		return (-1);
+	}
 	if (unset || strcmp(name, "audit-log-path") != 0)
 		return (0);
 	if (value == NULL || *value == '\0') {
@@ -474,6 +628,9 @@ audit_option_changed(const char *name)
 
 	if (strncmp(name, "audit-log", 9) == 0)
 		audit_read_options();
+	if (strcmp(name, "server-access-owner-only") == 0 &&
+	    options_get_number(global_options, name))
+		audit_kick_others("access not allowed");
 	if (audit_state == AUDIT_HOLD) {
 		audit_option_logged(name);
 		return;
@@ -516,8 +673,14 @@ audit_option_changed(const char *name)
 void
 audit_loop(void)
 {
+	static int	killed;
+
 	if (audit_state == AUDIT_ON && audit_pending.len != 0)
 		audit_flush();
+	if (audit_refused != NULL && TAILQ_EMPTY(&clients) && !killed) {
+		killed = 1;
+		kill(getpid(), SIGTERM);
+	}
 }
 
 /* Read a number from /proc/PID/NAME; -1 if absent or unset. */
@@ -610,8 +773,13 @@ audit_client_denied(struct client *c)
 		return;
 	start = audit_begin(AUDIT_ACCESS_DENIED);
 	audit_add_client(&audit_pending, c);
-	audit_rec_str(&audit_pending, AUDIT_F_REASON, "access not allowed");
+	audit_rec_str(&audit_pending, AUDIT_F_REASON, ac->deny_reason != NULL ?
+	    ac->deny_reason : "access not allowed");
 	audit_end(start);
+	if (ac->deny_reason != NULL) {
+		free(c->exit_message);
+		c->exit_message = xstrdup(ac->deny_reason);
+	}
 }
 
 /* The client environment variables recorded as claimed. */

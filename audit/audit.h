@@ -54,6 +54,8 @@ void	audit_loop(void);
 void	audit_client_create(struct client *, int);
 void	audit_client_identified(struct client *);
 void	audit_client_denied(struct client *);
+int	audit_client_may_join(struct client *);
+int	audit_access_forbidden(struct cmdq_item *, uid_t);
 void	audit_client_set_session(struct client *, struct session *);
 void	audit_client_lost(struct client *);
 
@@ -62,6 +64,8 @@ void	audit_command_begin(struct cmdq_item *, struct client *, struct cmd *);
 void	audit_command_end(struct cmdq_item *, struct client *, struct cmd *,
 	    enum cmd_retval);
 void	audit_command_error(struct cmdq_item *, const char *);
+void	audit_command_refused_cmd(struct client *, struct cmd *,
+	    const char *);
 void	audit_command_refused_list(struct client *, struct cmd_list *,
 	    const char *);
 void	audit_command_refused_argv(struct client *, int, char **,
