@@ -800,7 +800,7 @@ audit_client_identified(struct client *c)
 	u_int			 i;
 	char			*s;
 
-	if (ac == NULL || !audit_active())
+	if (ac == NULL || ac->denied || !audit_active())
 		return;
 	ac->connected = 1;
 
