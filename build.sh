@@ -153,7 +153,8 @@ obtain_tarball() {
 }
 
 patches_hash() {
-	(cd "$TOP" && cat patches/series && while read -r p _; do
+	(cd "$TOP" && echo "$VERSION $SHA256" && cat patches/series &&
+	    while read -r p _; do
 		case "$p" in ''|'#'*) continue ;; esac
 		cat "patches/$p"
 	done <patches/series) | sha256sum | cut -d' ' -f1
@@ -232,9 +233,18 @@ prepare_tree() {
 	rm -rf "$new"
 }
 
+# Is every patch in the series applied in tmux/?
+all_applied() {
+	[ ! -s "$TOP/patches/series" ] && return 0
+	want=$(grep -v '^#' "$TOP/patches/series" | awk 'NF {p=$1} END {print p}')
+	[ "$(cd "$TREE" && $QUILT top 2>/dev/null)" = "$want" ]
+}
+
 do_build() {
 	install_missing $BUILD_DEPS
 	prepare_tree
+	all_applied || die "tmux/ does not have every patch applied \
+(./build.sh quilt push -a)"
 	cd "$TOP"
 	if [ ! -f "$TREE/Makefile" ] || [ ! -f Makefile ]; then
 		say "configuring"
@@ -291,8 +301,12 @@ quilt)
 	cd "$TREE"
 	rc=0
 	$QUILT "$@" || rc=$?
-	write_manifest "$TREE"
-	patches_hash >"$TREE/$STAMP"
+	# After a refresh with the whole series applied, the tree is what the
+	# patches make: that is the new baseline for spotting local edits.
+	if [ $rc -eq 0 ] && [ "${1:-}" = refresh ] && all_applied; then
+		write_manifest "$TREE"
+		patches_hash >"$TREE/$STAMP"
+	fi
 	exit $rc
 	;;
 *)

@@ -261,13 +261,27 @@ audit_json_claimed(struct audit_buf *b, const struct audit_record *r)
 		if (f->tag != AUDIT_F_CLAIMED)
 			continue;
 		eq = memchr(f->value, '=', f->len);
-		if (eq == NULL || !audit_valid_utf8(f->value, f->len))
-			continue;
+		if (eq == NULL)
+			eq = f->value + f->len;
 		audit_buf_add(b, first ? ",\"claimed\":{" : ",", first ? 12 : 1);
 		first = 0;
-		audit_json_string(b, f->value, eq - f->value);
+		if (audit_valid_utf8(f->value, eq - f->value))
+			audit_json_string(b, f->value, eq - f->value);
+		else {
+			audit_buf_add(b, "\"", 1);
+			audit_hex(b, f->value, eq - f->value);
+			audit_buf_add(b, "\"", 1);
+		}
 		audit_buf_add(b, ":", 1);
-		audit_json_string(b, eq + 1, f->len - (eq - f->value) - 1);
+		if (eq == f->value + f->len)
+			audit_buf_add(b, "null", 4);
+		else if (audit_valid_utf8(eq + 1, f->len - (eq - f->value) - 1))
+			audit_json_string(b, eq + 1, f->len - (eq - f->value) - 1);
+		else {
+			audit_buf_add(b, "{\"base64\":", 10);
+			audit_json_base64(b, eq + 1, f->len - (eq - f->value) - 1);
+			audit_buf_add(b, "}", 1);
+		}
 	}
 	if (!first)
 		audit_buf_add(b, "}", 1);

@@ -576,6 +576,7 @@ audit_option_check(struct options *oo, const char *name, int unset,
     const char *value, char **cause)
 {
 	char	*path, *why = NULL;
+	int	 on;
 
 	audit_option_before(oo, name);
 	if ((strncmp(name, "audit-log", 9) == 0 ||
@@ -585,7 +586,28 @@ audit_option_check(struct options *oo, const char *name, int unset,
 		    name);
 		return (-1);
 	}
-	if (unset || strcmp(name, "audit-log-path") != 0)
+	if (unset)
+		return (0);
+	if (strcmp(name, "audit-log") == 0) {
+		/* Turning the log on: the directory must be usable now. */
+		if (value == NULL)
+			on = !options_get_number(global_options, name);
+		else
+			on = (strcmp(value, "on") == 0 ||
+			    strcmp(value, "yes") == 0 || strcmp(value, "1") == 0);
+		if (!on)
+			return (0);
+		path = audit_expand_path(options_get_string(global_options,
+		    "audit-log-path"));
+		if (audit_dir_check(path, 1, &why) != 0) {
+			*cause = why;
+			free(path);
+			return (-1);
+		}
+		free(path);
+		return (0);
+	}
+	if (strcmp(name, "audit-log-path") != 0)
 		return (0);
 	if (value == NULL || *value == '\0') {
 		*cause = xstrdup("audit-log-path: empty value");
