@@ -34,6 +34,19 @@
 #define AUDIT_REC_MAX (16 * 1024 * 1024)
 #define AUDIT_FIELD_HDR 6
 
+/* Hashes, keys and seals (audit-seal.c). */
+#define AUDIT_HASH_LEN 32
+#define AUDIT_DIGEST_LEN 8
+#define AUDIT_KEYID_LEN 8
+#define AUDIT_PK_LEN 32
+#define AUDIT_SIG_LEN 64
+#define AUDIT_EPOCH_MAX 65536
+#define AUDIT_D_START "tmux-audit start v1"
+#define AUDIT_D_RECORD "tmux-audit record v1"
+#define AUDIT_D_SEAL "tmux-audit seal v1"
+#define AUDIT_D_RUNKEY "tmux-audit run key v1"
+#define AUDIT_D_KEYID "tmux-audit key id v1"
+
 /* File name suffix of a segment. */
 #define AUDIT_SUFFIX ".tmux-audit"
 
@@ -45,6 +58,7 @@ enum audit_type {
 	AUDIT_LOG_START = 4,
 	AUDIT_LOG_STOP = 5,
 	AUDIT_SERVER_SOCKET = 6,
+	AUDIT_SEAL = 7,
 	AUDIT_CLIENT_CONNECT = 16,
 	AUDIT_CLIENT_ATTACHED = 17,
 	AUDIT_CLIENT_SESSION_CHANGED = 18,
@@ -105,6 +119,10 @@ enum audit_tag {
 	AUDIT_F_MODE = 0x1019,
 	AUDIT_F_DIR_UID = 0x101a,
 	AUDIT_F_DIR_MODE = 0x101b,
+	AUDIT_F_SEAL_INDEX = 0x101c,
+	AUDIT_F_FINAL = 0x101d,
+	AUDIT_F_FIRST = 0x101e,
+	AUDIT_F_RECORDS = 0x101f,
 	AUDIT_F_USER = 0x3001,
 	AUDIT_F_HOST = 0x3002,
 	AUDIT_F_TMUX_VERSION = 0x3003,
@@ -140,7 +158,17 @@ enum audit_tag {
 	AUDIT_F_CAUSE_COMMAND = 0x3021,
 	AUDIT_F_SHELL = 0x3022,
 	AUDIT_F_RUN = 0x4001,
-	AUDIT_F_DATA = 0x4002
+	AUDIT_F_DATA = 0x4002,
+	AUDIT_F_CHAIN = 0x4003,
+	AUDIT_F_DIGESTS = 0x4004,
+	AUDIT_F_NEXT_KEY = 0x4005,
+	AUDIT_F_SIGNATURE = 0x4006,
+	AUDIT_F_SIGN_KEY = 0x4007,
+	AUDIT_F_PREV_CHAIN = 0x4008,
+	AUDIT_F_PREV_SEAL = 0x4009,
+	AUDIT_F_HOST_KEY = 0x400a,
+	AUDIT_F_CERT = 0x400b,
+	AUDIT_F_RUN_KEY = 0x400c
 };
 
 /* What the server knows about each client for the log. */
@@ -273,9 +301,35 @@ void		 audit_end(size_t);
 void		 audit_add_client(struct audit_buf *, struct client *);
 const char	*audit_user_name(uid_t);
 char		**audit_current_files(u_int *);
+const char	*audit_current_path(void);
+u_int		 audit_current_segment(void);
+void		 audit_seal_now(void);
 int		 audit_client_may_read(struct client *);
 int		 audit_client_is_owner(struct client *);
 void		 audit_flush(void);
+
+/* audit-seal.c */
+void		 audit_hash_start(u_char *, const u_char *);
+void		 audit_hash_record(u_char *, const u_char *, size_t);
+void		 audit_key_id(u_char *, const u_char *);
+int		 audit_seal_run(uint64_t, const u_char *, const char *,
+		     char **);
+void		 audit_seal_segment_fields(struct audit_buf *, int);
+void		 audit_chain_begin(const u_char *);
+void		 audit_chain_add(const u_char *, size_t);
+void		 audit_seal(int);
+int		 audit_seal_due(void);
+void		 audit_seal_sign(u_char *, const char *, const u_char *, size_t,
+		     const u_char *);
+const u_char	*audit_seal_run_key(void);
+int		 audit_host_key_generate(const char *, char **);
+int		 audit_host_key_read_public(const char *, u_char *, char **);
+char		*audit_key_text(const u_char *);
+char		*audit_key_fingerprint(const u_char *);
+
+/* audit-verify.c */
+int		 audit_verify(struct audit_out *, char **, u_int,
+		     const u_char *);
 
 /* audit-keys.c */
 void		 audit_keys_record(struct audit_out *,

@@ -290,7 +290,7 @@ audit_child_exited(pid_t pid, int status)
 		else if (WIFSIGNALED(status)) {
 			audit_rec_uint(b, AUDIT_F_SIGNAL, WTERMSIG(status));
 			audit_rec_str(b, AUDIT_F_NAME,
-			    sig2name(WTERMSIG(status)));
+			    sigabbrev_np(WTERMSIG(status)));
 		}
 		audit_end(start);
 	}

@@ -38,6 +38,7 @@ static const char *audit_type_names[] = {
 	[AUDIT_LOG_START] = "log-start",
 	[AUDIT_LOG_STOP] = "log-stop",
 	[AUDIT_SERVER_SOCKET] = "server-socket",
+	[AUDIT_SEAL] = "seal",
 	[AUDIT_CLIENT_CONNECT] = "client-connect",
 	[AUDIT_CLIENT_ATTACHED] = "client-attached",
 	[AUDIT_CLIENT_SESSION_CHANGED] = "client-session-changed",
@@ -93,6 +94,10 @@ static const struct {
 	{ AUDIT_F_MODE, "mode" },
 	{ AUDIT_F_DIR_UID, "dir_uid" },
 	{ AUDIT_F_DIR_MODE, "dir_mode" },
+	{ AUDIT_F_SEAL_INDEX, "seal_index" },
+	{ AUDIT_F_FINAL, "final" },
+	{ AUDIT_F_FIRST, "first" },
+	{ AUDIT_F_RECORDS, "records" },
 	{ AUDIT_F_USER, "user" },
 	{ AUDIT_F_HOST, "host" },
 	{ AUDIT_F_TMUX_VERSION, "tmux_version" },
@@ -128,7 +133,17 @@ static const struct {
 	{ AUDIT_F_CAUSE_COMMAND, "cause_command" },
 	{ AUDIT_F_SHELL, "shell" },
 	{ AUDIT_F_RUN, "run" },
-	{ AUDIT_F_DATA, "data" }
+	{ AUDIT_F_DATA, "data" },
+	{ AUDIT_F_CHAIN, "chain" },
+	{ AUDIT_F_DIGESTS, "digests" },
+	{ AUDIT_F_NEXT_KEY, "next_key" },
+	{ AUDIT_F_SIGNATURE, "signature" },
+	{ AUDIT_F_SIGN_KEY, "sign_key" },
+	{ AUDIT_F_PREV_CHAIN, "prev_chain" },
+	{ AUDIT_F_PREV_SEAL, "prev_seal" },
+	{ AUDIT_F_HOST_KEY, "host_key" },
+	{ AUDIT_F_CERT, "cert" },
+	{ AUDIT_F_RUN_KEY, "run_key" }
 };
 
 void

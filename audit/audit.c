@@ -82,6 +82,7 @@ static u_int		 audit_segment;
 static char		*audit_error;
 static int		 audit_in_config;
 static char		*audit_refused;
+static struct event	 audit_seal_ev;
 
 static void	audit_open(void);
 static void	audit_close(void);
@@ -221,6 +222,13 @@ void
 audit_end(size_t start)
 {
 	audit_rec_end(&audit_pending, start);
+	if (audit_state == AUDIT_ON) {
+		audit_chain_add(audit_pending.data + start,
+		    audit_pending.len - start);
+		if (audit_seal_due())
+			audit_seal(0);
+		return;
+	}
 	if (audit_state == AUDIT_HOLD && audit_pending.len > AUDIT_HOLD_MAX) {
 		audit_pending.len = start;
 		audit_seq--;
@@ -329,11 +337,80 @@ audit_write_header(int fd, char **cause)
 	audit_rec_bytes(&b, AUDIT_F_RUN, audit_run, sizeof audit_run);
 	audit_rec_uint(&b, AUDIT_F_SEGMENT, audit_segment);
 	audit_add_server(&b);
+	audit_seal_segment_fields(&b, audit_segment == 1);
 	audit_rec_end(&b, start);
 	if (audit_file_write(fd, b.data, b.len, cause) != b.len)
 		retval = -1;
+	else {
+		audit_chain_begin(b.data);
+		audit_chain_add(b.data + start, b.len - start);
+	}
 	audit_buf_free(&b);
 	return (retval);
+}
+
+/* Chain the records already pending when a segment is opened. */
+static void
+audit_chain_pending(void)
+{
+	size_t	off = 0, len;
+
+	while (off + 4 <= audit_pending.len) {
+		len = (size_t)audit_get32(audit_pending.data + off) + 4;
+		audit_chain_add(audit_pending.data + off, len);
+		off += len;
+	}
+}
+
+const char *
+audit_current_path(void)
+{
+	return (audit_path);
+}
+
+u_int
+audit_current_segment(void)
+{
+	return (audit_segment);
+}
+
+/* Seal now, so a verification covers everything logged so far. */
+void
+audit_seal_now(void)
+{
+	if (audit_state == AUDIT_ON)
+		audit_seal(0);
+}
+
+/* Seal on a timer, also when nothing happened, so quiet times are covered. */
+static void
+audit_seal_timer_cb(__unused int fd, __unused short events,
+    __unused void *data)
+{
+	struct timeval	tv;
+
+	if (audit_state != AUDIT_ON)
+		return;
+	audit_seal(0);
+	audit_flush();
+	tv.tv_sec = options_get_number(global_options,
+	    "audit-log-seal-interval");
+	tv.tv_usec = 0;
+	evtimer_add(&audit_seal_ev, &tv);
+}
+
+static void
+audit_seal_timer_start(void)
+{
+	struct timeval	tv;
+
+	if (!event_initialized(&audit_seal_ev))
+		evtimer_set(&audit_seal_ev, audit_seal_timer_cb, NULL);
+	tv.tv_sec = options_get_number(global_options,
+	    "audit-log-seal-interval");
+	tv.tv_usec = 0;
+	evtimer_del(&audit_seal_ev);
+	evtimer_add(&audit_seal_ev, &tv);
 }
 
 /*
@@ -408,6 +485,9 @@ audit_open(void)
 	dir = audit_expand_path(value);
 	if (audit_dir_check(dir, 1, &cause) != 0)
 		goto fail;
+	value = options_get_string(global_options, "audit-log-key");
+	if (audit_seal_run(audit_start, audit_run, value, &cause) != 0)
+		goto fail;
 
 	name = audit_file_name(audit_host, audit_user, audit_start,
 	    (long)audit_pid, audit_segment + 1);
@@ -435,6 +515,11 @@ audit_open(void)
 	free(audit_error);
 	audit_error = NULL;
 	log_debug("%s: writing %s", __func__, audit_path);
+
+	/* Seal at once: the header and anything held are covered from now. */
+	audit_chain_pending();
+	audit_seal(0);
+	audit_seal_timer_start();
 	return;
 
 fail:
@@ -447,15 +532,21 @@ fail:
 	audit_pending.len = 0;
 }
 
-/* Close the log, writing what is pending. */
+/* Close the log with a final seal, and make the segment read-only. */
 static void
 audit_close(void)
 {
+	if (audit_state == AUDIT_ON)
+		audit_seal(1);
 	audit_flush();
 	if (audit_fd != -1) {
+		if (audit_pending.len == 0)
+			fchmod(audit_fd, 0400);
 		close(audit_fd);
 		audit_fd = -1;
 	}
+	if (event_initialized(&audit_seal_ev))
+		evtimer_del(&audit_seal_ev);
 	audit_state = AUDIT_OFF;
 }
 
@@ -589,7 +680,13 @@ audit_option_check(struct options *oo, const char *name, int unset,
 	if (unset)
 		return (0);
 	if (strcmp(name, "audit-log") == 0) {
-		/* Turning the log on: the directory must be usable now. */
+		/*
+		 * Turning the log on: the directory must be usable now. While
+		 * the config is loading, a later line may still set the path:
+		 * the log is opened (and checked) once it has been read.
+		 */
+		if (audit_state == AUDIT_HOLD)
+			return (0);
 		if (value == NULL)
 			on = !options_get_number(global_options, name);
 		else

@@ -38,9 +38,9 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.name = "show-audit",
 	.alias = NULL,
 
-	.args = { "d:F:f:Jkt:v", 0, 0, NULL },
-	.usage = "[-Jkv] [-d directory] [-F format] [-f filter] "
-		 "[-t target]",
+	.args = { "d:F:f:G:Jk:KTt:Vv", 0, 0, NULL },
+	.usage = "[-JKTVv] [-d directory] [-F format] [-f filter] "
+		 "[-G key-file] [-k public-key] [-t target]",
 
 	.flags = 0,
 	.exec = cmd_show_audit_exec
@@ -286,12 +286,12 @@ audit_show_file(struct audit_show *as, const char *path)
 	}
 	rec = xmalloc(sizeof *rec);
 	while ((n = audit_reader_next(r, rec)) == 1) {
-		if (args_has(as->args, 'k'))
+		if (args_has(as->args, 'T'))
 			audit_keys_record(as->out, rec);
 		else
 			audit_show_record(as, rec);
 	}
-	if (args_has(as->args, 'k'))
+	if (args_has(as->args, 'T'))
 		audit_keys_flush(as->out);
 	if (n == -1) {
 		out->error(out->data, r->error);
@@ -322,6 +322,98 @@ audit_show_version(struct audit_out *out)
 	free(s);
 }
 
+/* Verify a list of files, against the -k host key if given. */
+static void
+audit_show_verify(struct audit_show *as, char **paths, u_int n)
+{
+	struct audit_out	*out = as->out;
+	u_char			 pk[AUDIT_PK_LEN];
+	char			*cause;
+
+	if (args_has(as->args, 'k')) {
+		if (audit_host_key_read_public(args_get(as->args, 'k'), pk,
+		    &cause) != 0) {
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+			return;
+		}
+		audit_verify(out, paths, n, pk);
+	} else
+		audit_verify(out, paths, n, NULL);
+}
+
+/* Print a run key, its fingerprint and whether the host key certified it. */
+static void
+audit_show_run_key(struct audit_out *out, const u_char *run,
+    const u_char *key, const u_char *host)
+{
+	char	*text, *fp, *hfp = NULL, *line, runhex[33];
+
+	sodium_bin2hex(runhex, sizeof runhex, run, 16);
+	text = audit_key_text(key);
+	fp = audit_key_fingerprint(key);
+	if (host != NULL)
+		hfp = audit_key_fingerprint(host);
+	xasprintf(&line, "run %s key %s (%s), %s%s", runhex, text, fp,
+	    host != NULL ? "certified by host key " : "not certified",
+	    host != NULL ? hfp : "");
+	out->print(out->data, line);
+	free(line);
+	free(text);
+	free(fp);
+	free(hfp);
+}
+
+/* -K: the first signing key of each run in a list of files. */
+static void
+audit_show_keys(struct audit_show *as, char **paths, u_int n)
+{
+	struct audit_reader		*r;
+	struct audit_record		*rec;
+	const struct audit_field	*run, *key, *host;
+	char				*cause;
+	u_int				 i;
+	uint64_t			 first;
+
+	rec = xmalloc(sizeof *rec);
+	for (i = 0; i < n; i++) {
+		if ((r = audit_reader_open(paths[i], &cause)) == NULL) {
+			as->out->error(as->out->data, cause);
+			as->out->errors++;
+			free(cause);
+			continue;
+		}
+		if (audit_reader_next(r, rec) == 1 &&
+		    rec->type == AUDIT_SEGMENT &&
+		    audit_rec_get_uint(rec, AUDIT_F_FIRST, &first) == 0 &&
+		    (run = audit_rec_find(rec, AUDIT_F_RUN)) != NULL &&
+		    run->len == 16 &&
+		    (key = audit_rec_find(rec, AUDIT_F_RUN_KEY)) != NULL &&
+		    key->len == AUDIT_PK_LEN) {
+			host = audit_rec_find(rec, AUDIT_F_HOST_KEY);
+			if (host != NULL && host->len != AUDIT_PK_LEN)
+				host = NULL;
+			audit_show_run_key(as->out, run->value, key->value,
+			    host != NULL ? host->value : NULL);
+		}
+		audit_reader_close(r);
+	}
+	free(rec);
+}
+
+/* Act on a list of files as the flags say. */
+static void
+audit_show_paths(struct audit_show *as, char **paths, u_int n)
+{
+	if (args_has(as->args, 'V'))
+		audit_show_verify(as, paths, n);
+	else if (args_has(as->args, 'K'))
+		audit_show_keys(as, paths, n);
+	else
+		audit_show_files(as, paths, n);
+}
+
 /* Read every segment in a directory. */
 static void
 audit_show_dir(struct audit_show *as, const char *dir)
@@ -342,7 +434,7 @@ audit_show_dir(struct audit_show *as, const char *dir)
 		out->errors++;
 		free(cause);
 	}
-	audit_show_files(as, paths, n);
+	audit_show_paths(as, paths, n);
 	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
@@ -454,14 +546,21 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 	char			**paths;
 	u_int			  n;
 
-	if (!audit_client_may_read(c)) {
-		cmdq_error(item, "audit log: only the server owner may read it");
-		return (CMD_RETURN_ERROR);
-	}
 	if (args_has(args, 'v')) {
 		audit_show_version(&out);
 		return (CMD_RETURN_NORMAL);
 	}
+	if (!audit_client_may_read(c)) {
+		cmdq_error(item, "audit log: only the server owner may read it");
+		return (CMD_RETURN_ERROR);
+	}
+	if (args_has(args, 'G')) {
+		cmdq_error(item, "show-audit -G runs outside the server: "
+		    "tmux show-audit -G file");
+		return (CMD_RETURN_ERROR);
+	}
+	if (args_has(args, 'V'))
+		audit_seal_now();
 	audit_flush();
 
 	if (audit_show_init(&as, &out, item, args) != 0)
@@ -476,7 +575,7 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 			    "(audit-log is off)");
 			return (CMD_RETURN_ERROR);
 		}
-		audit_show_files(&as, paths, n);
+		audit_show_paths(&as, paths, n);
 	}
 	audit_show_free(&as);
 	if (out.errors != 0)
@@ -531,7 +630,8 @@ audit_client_main(int argc, char **argv)
 		free(cause);
 		return (1);
 	}
-	if (!args_has(args, 'd') && !args_has(args, 'v')) {
+	if (!args_has(args, 'd') && !args_has(args, 'v') &&
+	    !args_has(args, 'G')) {
 		args_free(args);
 		return (-1);
 	}
@@ -542,7 +642,13 @@ audit_client_main(int argc, char **argv)
 
 	if (args_has(args, 'v'))
 		audit_show_version(&out);
-	else if (audit_show_init(&as, &out, NULL, args) == 0) {
+	else if (args_has(args, 'G')) {
+		if (audit_host_key_generate(args_get(args, 'G'), &cause) != 0) {
+			audit_main_error(NULL, cause);
+			free(cause);
+			out.errors++;
+		}
+	} else if (audit_show_init(&as, &out, NULL, args) == 0) {
 		audit_show_dir(&as, args_get(args, 'd'));
 		audit_show_free(&as);
 	} else

@@ -1,0 +1,577 @@
+/* $OpenBSD$ */
+
+/*
+ * Copyright (c) 2026 The tmux-audit authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF MIND, USE, DATA OR PROFITS, WHETHER
+ * IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING
+ * OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmux.h"
+#include "audit-int.h"
+
+/*
+ * show-audit -V: verify segments and the series they form. Each segment is
+ * read once, front to back, keeping only the records since the last seal
+ * (at most AUDIT_EPOCH_MAX), so memory does not grow with the log.
+ */
+
+enum audit_verdict {
+	AUDIT_V_INTACT,
+	AUDIT_V_TAIL,		/* unsealed tail or torn last record */
+	AUDIT_V_MODIFIED,
+	AUDIT_V_UNSIGNED,
+	AUDIT_V_VERSION,
+	AUDIT_V_SERIES,		/* missing, truncated, out of order, foreign */
+	AUDIT_V_KEY
+};
+
+/* What verifying one segment found. */
+struct audit_vseg {
+	char			*path;
+	enum audit_verdict	 verdict;
+	char			*why;
+
+	int			 have_header;
+	u_char			 run[16];
+	uint64_t		 segment;
+	uint64_t		 start_time;
+	uint64_t		 pid;
+	int			 first;
+	u_char			 run_key[AUDIT_PK_LEN];
+	u_char			 sign_key[AUDIT_PK_LEN];
+	int			 have_prev;
+	u_char			 prev_chain[AUDIT_HASH_LEN];
+	u_char			 prev_seal[AUDIT_SIG_LEN];
+	int			 have_cert;
+	u_char			 host_key[AUDIT_PK_LEN];
+	u_char			 cert[AUDIT_SIG_LEN];
+
+	u_char			 next_key[AUDIT_PK_LEN];
+	int			 final;
+	u_char			 final_chain[AUDIT_HASH_LEN];
+	u_char			 final_sig[AUDIT_SIG_LEN];
+	uint64_t		 first_index;
+	uint64_t		 last_index;
+
+	uint64_t		 records;
+	uint64_t		 seals;
+	int			 have_seal;
+	uint64_t		 sealed_seq;
+	uint64_t		 last_seq;
+	uint64_t		 unsealed;
+	int			 series_bad;
+};
+
+/* The records since the last seal: their sequence, offset and digest. */
+struct audit_epoch {
+	uint64_t	*seq;
+	off_t		*off;
+	u_char		*dig;
+	u_int		 n;
+};
+
+/* Set a segment's verdict, keeping the first bad one found. */
+static void printflike(3, 4)
+audit_vset(struct audit_vseg *vs, enum audit_verdict v, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (vs->why != NULL)
+		return;
+	vs->verdict = v;
+	va_start(ap, fmt);
+	xvasprintf(&vs->why, fmt, ap);
+	va_end(ap);
+}
+
+static void
+audit_epoch_add(struct audit_epoch *ep, const struct audit_record *r,
+    const u_char *chain)
+{
+	ep->seq[ep->n] = r->seq;
+	ep->off[ep->n] = r->offset;
+	memcpy(ep->dig + (size_t)ep->n * AUDIT_DIGEST_LEN, chain,
+	    AUDIT_DIGEST_LEN);
+	ep->n++;
+}
+
+/* Copy a fixed-size bytes field; 0 if present with exactly that size. */
+static int
+audit_vfield(const struct audit_record *r, u_int tag, u_char *out,
+    size_t len)
+{
+	const struct audit_field	*f;
+
+	if ((f = audit_rec_find(r, tag)) == NULL || f->len != len)
+		return (-1);
+	memcpy(out, f->value, len);
+	return (0);
+}
+
+/* Read the segment record that starts every file. */
+static int
+audit_verify_header(struct audit_vseg *vs, const struct audit_record *r)
+{
+	uint64_t	v;
+
+	if (r->type != AUDIT_SEGMENT ||
+	    audit_vfield(r, AUDIT_F_RUN, vs->run, sizeof vs->run) != 0 ||
+	    audit_rec_get_uint(r, AUDIT_F_SEGMENT, &vs->segment) != 0 ||
+	    audit_vfield(r, AUDIT_F_RUN_KEY, vs->run_key, AUDIT_PK_LEN) != 0 ||
+	    audit_vfield(r, AUDIT_F_SIGN_KEY, vs->sign_key, AUDIT_PK_LEN) != 0)
+		return (-1);
+	audit_rec_get_uint(r, AUDIT_F_START_TIME, &vs->start_time);
+	audit_rec_get_uint(r, AUDIT_F_PID, &vs->pid);
+	vs->first = (audit_rec_get_uint(r, AUDIT_F_FIRST, &v) == 0 && v == 1);
+	vs->have_prev =
+	    (audit_vfield(r, AUDIT_F_PREV_CHAIN, vs->prev_chain,
+	    AUDIT_HASH_LEN) == 0 &&
+	    audit_vfield(r, AUDIT_F_PREV_SEAL, vs->prev_seal,
+	    AUDIT_SIG_LEN) == 0);
+	vs->have_cert =
+	    (audit_vfield(r, AUDIT_F_HOST_KEY, vs->host_key, AUDIT_PK_LEN) == 0 &&
+	    audit_vfield(r, AUDIT_F_CERT, vs->cert, AUDIT_SIG_LEN) == 0);
+	vs->have_header = 1;
+	memcpy(vs->next_key, vs->sign_key, AUDIT_PK_LEN);
+	return (0);
+}
+
+/* Check a seal against the records since the last one. */
+static int
+audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
+    struct audit_epoch *ep, const u_char *chain)
+{
+	const struct audit_field	*last, *digests;
+	u_char				 sealchain[AUDIT_HASH_LEN];
+	u_char				 run[16];
+	size_t				 dlen, slen;
+	u_char				*msg;
+	uint64_t			 index, segment, count;
+	u_int				 i, n;
+
+	last = (r->nfields == 0) ? NULL : &r->fields[r->nfields - 1];
+	if (last == NULL || last->tag != AUDIT_F_SIGNATURE ||
+	    last->len != AUDIT_SIG_LEN ||
+	    last->value + last->len != r->raw + r->size) {
+		audit_vset(vs, AUDIT_V_UNSIGNED, "stripped seal: the seal at "
+		    "offset %lld has no signature", (long long)r->offset);
+		return (-1);
+	}
+
+	/* The signature covers the record up to its signature field. */
+	dlen = strlen(AUDIT_D_SEAL) + 1;
+	slen = r->size - AUDIT_FIELD_HDR - AUDIT_SIG_LEN;
+	msg = xmalloc(dlen + slen);
+	memcpy(msg, AUDIT_D_SEAL, dlen);
+	memcpy(msg + dlen, r->raw, slen);
+	if (crypto_sign_verify_detached(last->value, msg, dlen + slen,
+	    vs->next_key) != 0) {
+		free(msg);
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: bad signature on "
+		    "the seal at offset %lld (seq %llu)", (long long)r->offset,
+		    (unsigned long long)r->seq);
+		return (-1);
+	}
+	free(msg);
+
+	if (audit_rec_get_uint(r, AUDIT_F_SEAL_INDEX, &index) != 0 ||
+	    audit_rec_get_uint(r, AUDIT_F_SEGMENT, &segment) != 0 ||
+	    audit_rec_get_uint(r, AUDIT_F_RECORDS, &count) != 0 ||
+	    audit_vfield(r, AUDIT_F_RUN, run, sizeof run) != 0 ||
+	    audit_vfield(r, AUDIT_F_CHAIN, sealchain, AUDIT_HASH_LEN) != 0 ||
+	    audit_vfield(r, AUDIT_F_NEXT_KEY, vs->next_key, AUDIT_PK_LEN) != 0 ||
+	    (digests = audit_rec_find(r, AUDIT_F_DIGESTS)) == NULL ||
+	    digests->len % AUDIT_DIGEST_LEN != 0) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: the seal at offset "
+		    "%lld is incomplete", (long long)r->offset);
+		return (-1);
+	}
+	if (memcmp(run, vs->run, sizeof run) != 0 || segment != vs->segment) {
+		audit_vset(vs, AUDIT_V_SERIES, "foreign segment: the seal at "
+		    "offset %lld belongs to another segment",
+		    (long long)r->offset);
+		return (-1);
+	}
+	if (vs->have_seal && index != vs->last_index + 1) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: seal %llu at "
+		    "offset %lld follows seal %llu", (unsigned long long)index,
+		    (long long)r->offset, (unsigned long long)vs->last_index);
+		return (-1);
+	}
+
+	/* The first record whose chain value differs is the first bad. */
+	n = digests->len / AUDIT_DIGEST_LEN;
+	for (i = 0; i < n && i < ep->n; i++) {
+		if (memcmp(digests->value + (size_t)i * AUDIT_DIGEST_LEN,
+		    ep->dig + (size_t)i * AUDIT_DIGEST_LEN,
+		    AUDIT_DIGEST_LEN) != 0)
+			break;
+	}
+	if (i < ep->n && (i < n || n != ep->n)) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: first bad record "
+		    "seq %llu at offset %lld", (unsigned long long)ep->seq[i],
+		    (long long)ep->off[i]);
+		return (-1);
+	}
+	if (n != ep->n || count != n ||
+	    memcmp(sealchain, chain, AUDIT_HASH_LEN) != 0) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: records missing "
+		    "before the seal at offset %lld", (long long)r->offset);
+		return (-1);
+	}
+
+	if (!vs->have_seal)
+		vs->first_index = index;
+	vs->last_index = index;
+	vs->have_seal = 1;
+	vs->seals++;
+	vs->sealed_seq = r->seq;
+	return (0);
+}
+
+/* Verify one segment file on its own. */
+static void
+audit_verify_file(struct audit_vseg *vs, const char *path)
+{
+	struct audit_reader	*rd;
+	struct audit_record	*r;
+	struct audit_epoch	 ep;
+	u_char			 hdr[AUDIT_HEADER_LEN], chain[AUDIT_HASH_LEN];
+	uint64_t		 expect = 0, v;
+	char			*cause;
+	int			 n;
+
+	memset(vs, 0, sizeof *vs);
+	vs->path = xstrdup(path);
+	if ((rd = audit_reader_open(path, &cause)) == NULL) {
+		if (strstr(cause, "unknown format version") != NULL)
+			audit_vset(vs, AUDIT_V_VERSION, "%s", cause);
+		else
+			audit_vset(vs, AUDIT_V_MODIFIED, "%s", cause);
+		free(cause);
+		return;
+	}
+	memcpy(hdr, AUDIT_MAGIC, AUDIT_MAGIC_LEN);
+	hdr[AUDIT_MAGIC_LEN] = rd->version;
+	audit_hash_start(chain, hdr);
+
+	ep.seq = xreallocarray(NULL, AUDIT_EPOCH_MAX, sizeof *ep.seq);
+	ep.off = xreallocarray(NULL, AUDIT_EPOCH_MAX, sizeof *ep.off);
+	ep.dig = xreallocarray(NULL, AUDIT_EPOCH_MAX, AUDIT_DIGEST_LEN);
+	ep.n = 0;
+	r = xmalloc(sizeof *r);
+
+	while ((n = audit_reader_next(rd, r)) == 1) {
+		if (!vs->have_header) {
+			if (audit_verify_header(vs, r) != 0) {
+				audit_vset(vs, AUDIT_V_MODIFIED, "modified: no "
+				    "valid segment record at offset %lld",
+				    (long long)r->offset);
+				break;
+			}
+			expect = r->seq;
+		} else {
+			if (vs->final) {
+				audit_vset(vs, AUDIT_V_MODIFIED, "modified: "
+				    "record after the closing seal at offset "
+				    "%lld", (long long)r->offset);
+				break;
+			}
+			if (r->seq != expect && vs->why == NULL)
+				log_debug("%s: seq %llu, expected %llu",
+				    path, (unsigned long long)r->seq,
+				    (unsigned long long)expect);
+			expect = r->seq + 1;
+			vs->records++;
+			vs->last_seq = r->seq;
+		}
+		if (r->type == AUDIT_SEAL && vs->have_header && r->offset !=
+		    AUDIT_HEADER_LEN) {
+			if (audit_verify_seal(vs, r, &ep, chain) != 0)
+				break;
+			ep.n = 0;
+			if (audit_rec_get_uint(r, AUDIT_F_FINAL, &v) == 0 &&
+			    v == 1)
+				vs->final = 1;
+		}
+		audit_hash_record(chain, r->raw, r->size);
+		if (ep.n == AUDIT_EPOCH_MAX) {
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: more than "
+			    "%u records without a seal at offset %lld",
+			    AUDIT_EPOCH_MAX, (long long)r->offset);
+			break;
+		}
+		audit_epoch_add(&ep, r, chain);
+		if (vs->final) {
+			memcpy(vs->final_chain, chain, AUDIT_HASH_LEN);
+			memcpy(vs->final_sig, r->raw + r->size - AUDIT_SIG_LEN,
+			    AUDIT_SIG_LEN);
+		}
+	}
+
+	if (n == -1 && vs->why == NULL) {
+		if (rd->eof && strstr(rd->error, "truncated") != NULL) {
+			audit_vset(vs, AUDIT_V_TAIL, "torn last record at offset "
+			    "%lld", (long long)rd->offset);
+		} else {
+			cause = strchr(rd->error, ' ');
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: %s",
+			    cause != NULL ? cause + 1 : rd->error);
+		}
+	}
+	if (vs->why == NULL || vs->verdict == AUDIT_V_TAIL) {
+		if (!vs->have_header)
+			audit_vset(vs, AUDIT_V_TAIL, "empty: no records");
+		else if (!vs->have_seal)
+			audit_vset(vs, AUDIT_V_UNSIGNED, "unsigned: no seals");
+		else if (!vs->final && ep.n > 1) {
+			vs->unsealed = ep.n - 1;
+			if (vs->why == NULL)
+				audit_vset(vs, AUDIT_V_TAIL, "unsealed tail: %llu "
+				    "records (seq %llu-%llu) after the last seal",
+				    (unsigned long long)vs->unsealed,
+				    (unsigned long long)ep.seq[1],
+				    (unsigned long long)ep.seq[ep.n - 1]);
+		}
+	}
+
+	free(r);
+	free(ep.seq);
+	free(ep.off);
+	free(ep.dig);
+	audit_reader_close(rd);
+}
+
+static int
+audit_vseg_cmp(const void *a0, const void *b0)
+{
+	const struct audit_vseg	*a = *(struct audit_vseg * const *)a0;
+	const struct audit_vseg	*b = *(struct audit_vseg * const *)b0;
+	int			 c;
+
+	if ((c = memcmp(a->run, b->run, sizeof a->run)) != 0)
+		return (c);
+	if (a->segment != b->segment)
+		return (a->segment < b->segment ? -1 : 1);
+	return (strcmp(a->path, b->path));
+}
+
+/* Does the file name agree with what the segment says it is? */
+static int
+audit_vname_ok(struct audit_vseg *vs)
+{
+	const char	*base, *p;
+	char		*want;
+	int		 ok;
+
+	base = strrchr(vs->path, '/');
+	base = (base == NULL) ? vs->path : base + 1;
+	xasprintf(&want, "_%llu_%06llu%s", (unsigned long long)vs->pid,
+	    (unsigned long long)vs->segment, AUDIT_SUFFIX);
+	p = base + strlen(base) - strlen(want);
+	ok = (p >= base && strcmp(p, want) == 0);
+	free(want);
+	return (ok);
+}
+
+/* Check the certificate of a run's first key. */
+static int
+audit_vcert(struct audit_vseg *vs, const u_char *pk)
+{
+	u_char	msg[16 + 8 + AUDIT_PK_LEN], *full;
+	size_t	dlen = strlen(AUDIT_D_RUNKEY) + 1;
+	int	ok;
+
+	if (!vs->have_cert)
+		return (0);
+	memcpy(msg, vs->run, 16);
+	audit_put64(msg + 16, vs->start_time);
+	memcpy(msg + 24, vs->run_key, AUDIT_PK_LEN);
+	full = xmalloc(dlen + sizeof msg);
+	memcpy(full, AUDIT_D_RUNKEY, dlen);
+	memcpy(full + dlen, msg, sizeof msg);
+	ok = (crypto_sign_verify_detached(vs->cert, full, dlen + sizeof msg,
+	    pk) == 0);
+	free(full);
+	return (ok);
+}
+
+/* Check the segments of one run follow each other. */
+static void
+audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
+    const u_char *anchor)
+{
+	struct audit_vseg	*vs, *prev;
+	char			*line, *fp;
+	u_int			 i;
+
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		prev = (i == 0) ? NULL : v[i - 1];
+		if (!audit_vname_ok(vs)) {
+			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
+			    "segment: the file holds segment %llu of pid %llu",
+			    (unsigned long long)vs->segment,
+			    (unsigned long long)vs->pid);
+		}
+		if (memcmp(vs->run_key, v[0]->run_key, AUDIT_PK_LEN) != 0)
+			audit_vset(vs, AUDIT_V_SERIES, "foreign segment: run "
+			    "key differs from %s", v[0]->path);
+		if (prev == NULL) {
+			if (vs->segment != 1 || !vs->first) {
+				xasprintf(&line, "%s: missing segment: "
+				    "segments 1-%llu of this run are not here",
+				    vs->path, (unsigned long long)vs->segment - 1);
+				out->error(out->data, line);
+				free(line);
+				out->errors++;
+			} else if (memcmp(vs->run_key, vs->sign_key,
+			    AUDIT_PK_LEN) != 0)
+				audit_vset(vs, AUDIT_V_MODIFIED, "modified: "
+				    "first segment not signed by the run key");
+		} else if (vs->segment == prev->segment) {
+			audit_vset(vs, AUDIT_V_SERIES, "duplicate segment %llu "
+			    "(also %s)", (unsigned long long)vs->segment,
+			    prev->path);
+			continue;
+		} else if (vs->segment != prev->segment + 1) {
+			xasprintf(&line, "%s: missing segment: between segment "
+			    "%llu (%s) and segment %llu", vs->path,
+			    (unsigned long long)prev->segment, prev->path,
+			    (unsigned long long)vs->segment);
+			out->error(out->data, line);
+			free(line);
+			out->errors++;
+		} else if (!prev->final) {
+			audit_vset(prev, AUDIT_V_SERIES, "truncated: no closing "
+			    "seal, but segment %llu follows",
+			    (unsigned long long)vs->segment);
+		} else if (!vs->have_prev || vs->first ||
+		    memcmp(vs->prev_chain, prev->final_chain,
+		    AUDIT_HASH_LEN) != 0 ||
+		    memcmp(vs->prev_seal, prev->final_sig,
+		    AUDIT_SIG_LEN) != 0 ||
+		    memcmp(vs->sign_key, prev->next_key, AUDIT_PK_LEN) != 0) {
+			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
+			    "segment: does not follow %s", prev->path);
+		}
+	}
+
+	/* The anchor: the run key certified by the trusted host key. */
+	if (anchor == NULL)
+		return;
+	fp = audit_key_fingerprint(anchor);
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		if (!vs->have_cert ||
+		    memcmp(vs->host_key, anchor, AUDIT_PK_LEN) != 0 ||
+		    !audit_vcert(vs, anchor))
+			audit_vset(vs, AUDIT_V_KEY, "wrong key: the run is not "
+			    "certified by host key %s", fp);
+	}
+	free(fp);
+}
+
+/* Print one segment's verdict. */
+static void
+audit_vprint(struct audit_out *out, struct audit_vseg *vs,
+    const u_char *anchor)
+{
+	char	*line, *fp = NULL, *anchored;
+
+	if (vs->why != NULL && vs->verdict != AUDIT_V_TAIL) {
+		xasprintf(&line, "%s: %s", vs->path, vs->why);
+		out->error(out->data, line);
+		out->errors++;
+		free(line);
+		return;
+	}
+	if (anchor != NULL) {
+		fp = audit_key_fingerprint(anchor);
+		xasprintf(&anchored, "anchored (host key %s)", fp);
+	} else if (vs->have_cert && audit_vcert(vs, vs->host_key)) {
+		fp = audit_key_fingerprint(vs->host_key);
+		xasprintf(&anchored, "unanchored (certified by host key %s, "
+		    "not checked: use -k)", fp);
+	} else
+		anchored = xstrdup("unanchored (no host key)");
+	if (vs->why != NULL) {
+		xasprintf(&line, "%s: %s; %llu records, %llu seals, sealed "
+		    "through seq %llu, %s", vs->path, vs->why,
+		    (unsigned long long)vs->records,
+		    (unsigned long long)vs->seals,
+		    (unsigned long long)vs->sealed_seq, anchored);
+		out->error(out->data, line);
+		out->errors++;
+	} else {
+		xasprintf(&line, "%s: intact: %llu records, %llu seals, sealed "
+		    "through seq %llu%s, %s", vs->path,
+		    (unsigned long long)vs->records,
+		    (unsigned long long)vs->seals,
+		    (unsigned long long)vs->sealed_seq,
+		    vs->final ? ", closed" : "", anchored);
+		out->print(out->data, line);
+	}
+	free(line);
+	free(anchored);
+	free(fp);
+}
+
+/*
+ * Verify files (already sorted by name) and the series they form. Returns
+ * the number of problems.
+ */
+int
+audit_verify(struct audit_out *out, char **paths, u_int n,
+    const u_char *anchor)
+{
+	struct audit_vseg	*v, **sorted;
+	u_int			 i, j;
+
+	v = xcalloc(n == 0 ? 1 : n, sizeof *v);
+	sorted = xcalloc(n == 0 ? 1 : n, sizeof *sorted);
+	for (i = 0; i < n; i++) {
+		audit_verify_file(&v[i], paths[i]);
+		sorted[i] = &v[i];
+	}
+
+	/* Group by run, in segment order, and check each run's series. */
+	qsort(sorted, n, sizeof *sorted, audit_vseg_cmp);
+	for (i = 0; i < n; i = j) {
+		if (!sorted[i]->have_header) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i + 1; j < n; j++) {
+			if (!sorted[j]->have_header || memcmp(sorted[j]->run,
+			    sorted[i]->run, sizeof sorted[i]->run) != 0)
+				break;
+		}
+		audit_verify_run(out, sorted + i, j - i, anchor);
+	}
+
+	for (i = 0; i < n; i++) {
+		audit_vprint(out, &v[i], anchor);
+		free(v[i].path);
+		free(v[i].why);
+	}
+	free(sorted);
+	free(v);
+	return (out->errors);
+}

@@ -1,0 +1,76 @@
+#!/bin/sh
+
+# A line typed by a real client (through a pty) into a shell in a pane is
+# logged as input records of that pane, window and session, every one
+# attributed to that client: cause kind "key", the client's tty as its name,
+# its client_id, uid and user. The input data of the pane is exactly the
+# bytes typed, and its output holds the terminal's echo of the line and the
+# command's output byte for byte.
+
+. "$(dirname "$0")/lib.sh"
+. "$REGRESS/lib-capture.sh"
+
+audit_conf
+uid=$(id -u)
+user=$(id -un)
+
+# A shell with no line editor: the terminal echoes, so the output is exact.
+run_pid $T new -d -s main -x 80 -y 24 \
+    "env PS1='\$ ' bash --norc --noprofile --noediting" ||
+    fail "new-session failed"
+wait_for "server-start" log_has 'r["type"] == "server-start"'
+SERVER_PIDS=$(server_pid)
+
+attach_pty main
+wait_for "client-attached" log_has "r['type'] == 'client-attached'"
+wait_pane "the prompt" output %0 'b"$ "'
+
+type_text 'echo hello'
+type_keys Enter
+wait_pane "the command's output and the next prompt" output %0 \
+    'b"hello\r\n$ "'
+
+$T show-audit -J >"$TMP/log.json" || fail "show-audit -J failed"
+
+python3 - "$TMP/log.json" "$PTY_TTY" "$PTY_PID" "$uid" "$user" \
+    <<'EOF' || fail "see above"
+import sys
+from capture import *
+
+recs = load(sys.argv[1])
+tty, pid, uid, user = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), \
+    sys.argv[5]
+
+connects = [r for r in recs if r["type"] == "client-connect" and
+    r.get("pid") == pid]
+check("%d client-connect records for the pty client" % len(connects),
+    len(connects) == 1)
+cid = connects[0]["client_id"] if connects else None
+check("the pty client is not named for its tty",
+    connects and connects[0].get("client") == tty)
+
+inputs = [r for r in recs if r["type"] == "input"]
+check("no input records", inputs)
+want_cause = {"kind": "key", "client": tty, "client_id": cid, "uid": uid,
+    "user": user}
+for r in inputs:
+    where = (r.get("pane"), r.get("window"), r.get("session"),
+        r.get("session_id"))
+    check("seq %d: input to %r, not %%0 @0 main $0" % (r["seq"], where),
+        where == ("%0", "@0", "main", "$0"))
+    check("seq %d: cause %r, not %r" % (r["seq"], r.get("cause"),
+        want_cause), r.get("cause") == want_cause)
+    check("seq %d: size %r for %d bytes" % (r["seq"], r.get("size"),
+        len(data(r))), r.get("size") == len(data(r)) and "data" in r)
+    check("seq %d: redacted" % r["seq"], "redacted" not in r)
+
+got = pane_bytes(recs, "input", "%0")
+check("input of %%0 is %r, not %r" % (got, b"echo hello\r"),
+    got == b"echo hello\r")
+
+out = pane_bytes(recs, "output", "%0")
+want = b"$ echo hello\r\nhello\r\n$ "
+check("output of %%0 is %r, not %r" % (out, want), out == want)
+done("input-attribution")
+EOF
+exit 0
