@@ -252,6 +252,13 @@ do_build() {
 		./configure -q --enable-utf8proc ${TMUX_AUDIT_CONFIGURE:-} \
 		    >/dev/null
 	fi
+	# Our own code is held to -Wall -Wextra -Werror.
+	objs=$(cd "$TREE" && ls audit/*.c | sed 's/\.c$/.o/')
+	(cd "$TREE" && rm -f $objs)
+	make -s -C "$TREE" $objs CFLAGS="-O2 -Wall -Wextra -Werror \
+	    -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign \
+	    -Wmissing-prototypes -Wstrict-prototypes -Wshadow" >/dev/null ||
+	    die "audit/ does not build cleanly with warnings on"
 	make -s -j"$(nproc)" >/dev/null || make -j1
 	[ -x "$TREE/tmux" ] || die "tmux/tmux was not built"
 }

@@ -50,6 +50,7 @@ static u_int			audit_ncauses;
 
 /* The command being executed, to catch its error message. */
 static struct cmdq_item	*audit_cmd_item;
+static const char	*audit_cmd_file;
 static char		*audit_cmd_error;
 
 /* The option set-option is changing and its value before. */
@@ -91,6 +92,13 @@ audit_cause_pop(void)
 	if (audit_ncauses == 0)
 		fatalx("%s: cause stack underflow", __func__);
 	audit_ncauses--;
+}
+
+/* The file the running command came from, if any. */
+const char *
+audit_command_file(void)
+{
+	return (audit_cmd_file);
 }
 
 /* The client behind the current cause, if any. */
@@ -171,14 +179,46 @@ audit_add_issuer(struct audit_buf *b, struct cmdq_item *item,
 		    0));
 }
 
-/* A command is about to run: it is the cause of what it does. */
-void
+/*
+ * Would this command attach a client? Refused while the log cannot be
+ * written and audit-log-fail is closed.
+ */
+static int
+audit_command_attaches(struct cmd *cmd)
+{
+	const struct cmd_entry	*entry = cmd_get_entry(cmd);
+
+	if (strcmp(entry->name, "attach-session") == 0)
+		return (1);
+	if (strcmp(entry->name, "new-session") == 0 &&
+	    !args_has(cmd_get_args(cmd), 'd'))
+		return (1);
+	return (0);
+}
+
+/*
+ * A command is about to run: it is the cause of what it does. Returns -1
+ * (with the error given) if it may not run.
+ */
+int
 audit_command_begin(struct cmdq_item *item, struct client *c, struct cmd *cmd)
 {
+	u_int	line;
+
+	if (audit_store_blocked() && audit_command_attaches(cmd)) {
+		audit_command_refused_cmd(c, cmd, "audit log cannot be "
+		    "written: not attaching until it can");
+		cmdq_error(item, "audit log cannot be written: not attaching "
+		    "until it can (%s)", audit_store_error());
+		return (-1);
+	}
+
 	audit_cause_push("command", c, cmd_get_entry(cmd)->name);
 	audit_cmd_item = item;
+	cmd_get_source(cmd, &audit_cmd_file, &line);
 	free(audit_cmd_error);
 	audit_cmd_error = NULL;
+	return (0);
 }
 
 /* A command has run: log it with its issuer and result. */
@@ -194,6 +234,7 @@ audit_command_end(struct cmdq_item *item, struct client *c, struct cmd *cmd,
 
 	audit_cause_pop();
 	audit_cmd_item = NULL;
+	audit_cmd_file = NULL;
 	if (!audit_active())
 		return;
 

@@ -47,6 +47,11 @@
 #define AUDIT_D_RUNKEY "tmux-audit run key v1"
 #define AUDIT_D_KEYID "tmux-audit key id v1"
 
+/* The system policy file, fixed at build time. */
+#ifndef AUDIT_POLICY_PATH
+#define AUDIT_POLICY_PATH "/etc/tmux-audit.conf"
+#endif
+
 /* File name suffix of a segment. */
 #define AUDIT_SUFFIX ".tmux-audit"
 
@@ -59,6 +64,9 @@ enum audit_type {
 	AUDIT_LOG_STOP = 5,
 	AUDIT_SERVER_SOCKET = 6,
 	AUDIT_SEAL = 7,
+	AUDIT_GAP = 8,
+	AUDIT_UNCLEAN_END = 9,
+	AUDIT_POLICY = 10,
 	AUDIT_CLIENT_CONNECT = 16,
 	AUDIT_CLIENT_ATTACHED = 17,
 	AUDIT_CLIENT_SESSION_CHANGED = 18,
@@ -123,6 +131,7 @@ enum audit_tag {
 	AUDIT_F_FINAL = 0x101d,
 	AUDIT_F_FIRST = 0x101e,
 	AUDIT_F_RECORDS = 0x101f,
+	AUDIT_F_END_TIME = 0x1020,
 	AUDIT_F_USER = 0x3001,
 	AUDIT_F_HOST = 0x3002,
 	AUDIT_F_TMUX_VERSION = 0x3003,
@@ -157,6 +166,8 @@ enum audit_tag {
 	AUDIT_F_TARGET_USER = 0x3020,
 	AUDIT_F_CAUSE_COMMAND = 0x3021,
 	AUDIT_F_SHELL = 0x3022,
+	AUDIT_F_LOST = 0x3023,
+	AUDIT_F_PATH = 0x3024,
 	AUDIT_F_RUN = 0x4001,
 	AUDIT_F_DATA = 0x4002,
 	AUDIT_F_CHAIN = 0x4003,
@@ -291,6 +302,14 @@ void		 audit_printf(struct audit_buf *, const char *, ...)
 
 /* audit.c */
 extern struct audit_buf audit_pending;
+extern uint64_t	 audit_seq;
+extern pid_t	 audit_pid;
+extern uint64_t	 audit_start;
+extern u_char	 audit_run[16];
+extern char	*audit_host;
+extern char	*audit_user;
+void		 audit_add_server(struct audit_buf *);
+void		 audit_warn(const char *);
 extern int	 audit_log_input;
 extern int	 audit_log_output;
 extern int	 audit_log_redact;
@@ -300,10 +319,30 @@ size_t		 audit_begin(u_int);
 void		 audit_end(size_t);
 void		 audit_add_client(struct audit_buf *, struct client *);
 const char	*audit_user_name(uid_t);
+
+/* audit-store.c */
 char		**audit_current_files(u_int *);
-const char	*audit_current_path(void);
 u_int		 audit_current_segment(void);
 void		 audit_seal_now(void);
+int		 audit_store_open(const char *, char **);
+void		 audit_store_close(void);
+void		 audit_store_loop(void);
+void		 audit_store_fail(const char *);
+int		 audit_store_failing(void);
+int		 audit_store_blocked(void);
+const char	*audit_store_error(void);
+int		 audit_store_drop(const u_char *, size_t);
+int		 audit_store_open_file(void);
+
+/* audit-policy.c */
+int		 audit_policy_is_file(const char *);
+void		 audit_policy_note(const char *, const char *);
+int		 audit_policy_locked(const char *);
+int		 audit_policy_restore(const char *);
+
+/* audit-syslog.c */
+void		 audit_syslog_incident(const char *);
+void		 audit_syslog_record(const u_char *, size_t);
 int		 audit_client_may_read(struct client *);
 int		 audit_client_is_owner(struct client *);
 void		 audit_flush(void);
@@ -339,5 +378,6 @@ void		 audit_keys_flush(struct audit_out *);
 /* audit-command.c */
 void		 audit_add_cause(struct audit_buf *);
 struct client	*audit_cause_client(void);
+const char	*audit_command_file(void);
 
 #endif /* AUDIT_INT_H */

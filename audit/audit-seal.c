@@ -48,7 +48,6 @@
 static u_char		*audit_sk;
 static u_char		 audit_pk[AUDIT_PK_LEN];
 static u_char		 audit_run_key[AUDIT_PK_LEN];
-static u_char		 audit_run[16];
 static uint64_t		 audit_run_start;
 static int		 audit_have_keys;
 
@@ -398,7 +397,6 @@ audit_seal_run(uint64_t start, const u_char *run, const char *keyfile,
 			fatalx("sodium_malloc failed");
 		crypto_sign_keypair(audit_pk, audit_sk);
 		memcpy(audit_run_key, audit_pk, AUDIT_PK_LEN);
-		memcpy(audit_run, run, sizeof audit_run);
 		audit_run_start = start;
 		audit_have_keys = 1;
 	}
@@ -506,6 +504,7 @@ audit_seal(int final)
 	audit_digests.len = 0;
 	audit_epoch_records = 0;
 	audit_chain_add(b->data + start, b->len - start);
+	audit_syslog_record(b->data + start, b->len - start);
 	memcpy(audit_last_chain, audit_chain, AUDIT_HASH_LEN);
 	memcpy(audit_last_sig, sig, AUDIT_SIG_LEN);
 	audit_have_last = 1;

@@ -62,40 +62,23 @@ struct audit_buf	 audit_pending;
 int			 audit_log_input = 1;
 int			 audit_log_output = 1;
 int			 audit_log_redact = 1;
-static uint64_t		 audit_seq;
+uint64_t		 audit_seq;
 static uint64_t		 audit_dropped;
 
-static pid_t		 audit_pid = -1;
-static uint64_t		 audit_start;
-static u_char		 audit_run[16];
-static char		 audit_run_hex[sizeof audit_run * 2 + 1];
-static char		*audit_host;
-static char		*audit_user;
+pid_t			 audit_pid = -1;
+uint64_t		 audit_start;
+u_char			 audit_run[16];
+char			*audit_host;
+char			*audit_user;
 static u_int		 audit_next_client;
 
-static int		 audit_fd = -1;
-static char		*audit_dir;
-static char		*audit_path;
-static char		**audit_paths;
-static u_int		 audit_npaths;
-static u_int		 audit_segment;
-static char		*audit_error;
 static int		 audit_in_config;
 static char		*audit_refused;
-static struct event	 audit_seal_ev;
 
 static void	audit_open(void);
 static void	audit_close(void);
 static void	audit_read_options(void);
 static void	audit_refuse(const char *);
-
-/* The segments this server has written. */
-char **
-audit_current_files(u_int *n)
-{
-	*n = audit_npaths;
-	return (audit_paths);
-}
 
 /*
  * Is this client the server's owner or root? No client is the config file
@@ -138,6 +121,7 @@ audit_client_may_join(struct client *c)
 		ac->deny_reason = audit_refused;
 		return (0);
 	}
+
 	if (options_get_number(global_options, "server-access-owner-only") &&
 	    !audit_client_is_owner(c)) {
 		ac->deny_reason = "server-access-owner-only is on";
@@ -223,9 +207,17 @@ audit_end(size_t start)
 {
 	audit_rec_end(&audit_pending, start);
 	if (audit_state == AUDIT_ON) {
+		if (audit_store_drop(audit_pending.data + start,
+		    audit_pending.len - start)) {
+			audit_pending.len = start;
+			audit_seq--;
+			return;
+		}
 		audit_chain_add(audit_pending.data + start,
 		    audit_pending.len - start);
-		if (audit_seal_due())
+		audit_syslog_record(audit_pending.data + start,
+		    audit_pending.len - start);
+		if (audit_seal_due() && audit_store_open_file())
 			audit_seal(0);
 		return;
 	}
@@ -248,7 +240,7 @@ audit_user_name(uid_t uid)
 }
 
 /* Add the fields that say which server this is. */
-static void
+void
 audit_add_server(struct audit_buf *b)
 {
 	audit_rec_uint(b, AUDIT_F_PID, audit_pid);
@@ -299,7 +291,7 @@ audit_expand_path(const char *value)
 }
 
 /* Report a problem with the log to the server's message log and clients. */
-static void
+void
 audit_warn(const char *msg)
 {
 	struct client	*c;
@@ -310,107 +302,6 @@ audit_warn(const char *msg)
 		if (c->session != NULL && (~c->flags & CLIENT_CONTROL))
 			status_message_set(c, -1, 1, 0, "%s", msg);
 	}
-}
-
-/* Write the file header and the segment record of a new segment. */
-static int
-audit_write_header(int fd, char **cause)
-{
-	struct audit_buf	 b;
-	u_char			 hdr[AUDIT_HEADER_LEN];
-	size_t			 start;
-	uint64_t		 seq;
-	int			 retval = 0;
-
-	memcpy(hdr, AUDIT_MAGIC, AUDIT_MAGIC_LEN);
-	hdr[AUDIT_MAGIC_LEN] = AUDIT_FORMAT;
-
-	audit_buf_init(&b);
-	audit_buf_add(&b, hdr, sizeof hdr);
-	/* The segment record carries the sequence of the next record. */
-	if (audit_pending.len != 0)
-		seq = audit_get64(audit_pending.data + 6);
-	else
-		seq = audit_seq;
-	start = audit_rec_begin(&b, AUDIT_SEGMENT, seq, audit_now());
-	audit_rec_uint(&b, AUDIT_F_FORMAT, AUDIT_FORMAT);
-	audit_rec_bytes(&b, AUDIT_F_RUN, audit_run, sizeof audit_run);
-	audit_rec_uint(&b, AUDIT_F_SEGMENT, audit_segment);
-	audit_add_server(&b);
-	audit_seal_segment_fields(&b, audit_segment == 1);
-	audit_rec_end(&b, start);
-	if (audit_file_write(fd, b.data, b.len, cause) != b.len)
-		retval = -1;
-	else {
-		audit_chain_begin(b.data);
-		audit_chain_add(b.data + start, b.len - start);
-	}
-	audit_buf_free(&b);
-	return (retval);
-}
-
-/* Chain the records already pending when a segment is opened. */
-static void
-audit_chain_pending(void)
-{
-	size_t	off = 0, len;
-
-	while (off + 4 <= audit_pending.len) {
-		len = (size_t)audit_get32(audit_pending.data + off) + 4;
-		audit_chain_add(audit_pending.data + off, len);
-		off += len;
-	}
-}
-
-const char *
-audit_current_path(void)
-{
-	return (audit_path);
-}
-
-u_int
-audit_current_segment(void)
-{
-	return (audit_segment);
-}
-
-/* Seal now, so a verification covers everything logged so far. */
-void
-audit_seal_now(void)
-{
-	if (audit_state == AUDIT_ON)
-		audit_seal(0);
-}
-
-/* Seal on a timer, also when nothing happened, so quiet times are covered. */
-static void
-audit_seal_timer_cb(__unused int fd, __unused short events,
-    __unused void *data)
-{
-	struct timeval	tv;
-
-	if (audit_state != AUDIT_ON)
-		return;
-	audit_seal(0);
-	audit_flush();
-	tv.tv_sec = options_get_number(global_options,
-	    "audit-log-seal-interval");
-	tv.tv_usec = 0;
-	evtimer_add(&audit_seal_ev, &tv);
-}
-
-static void
-audit_seal_timer_start(void)
-{
-	struct timeval	tv;
-
-	if (!event_initialized(&audit_seal_ev))
-		evtimer_set(&audit_seal_ev, audit_seal_timer_cb, NULL);
-	tv.tv_sec = options_get_number(global_options,
-	    "audit-log-seal-interval");
-	tv.tv_usec = 0;
-	evtimer_del(&audit_seal_ev);
-	evtimer_add(&audit_seal_ev, &tv);
 }
 
 /*
@@ -467,8 +358,7 @@ static void
 audit_open(void)
 {
 	const char	*value;
-	char		*dir, *name, *path, *cause = NULL;
-	int		 fd;
+	char		*dir, *cause = NULL;
 
 	if (audit_socket_check(&cause) != 0) {
 		audit_warn(cause);
@@ -488,38 +378,12 @@ audit_open(void)
 	value = options_get_string(global_options, "audit-log-key");
 	if (audit_seal_run(audit_start, audit_run, value, &cause) != 0)
 		goto fail;
-
-	name = audit_file_name(audit_host, audit_user, audit_start,
-	    (long)audit_pid, audit_segment + 1);
-	xasprintf(&path, "%s/%s", dir, name);
-	free(name);
-	if ((fd = audit_file_create(path, &cause)) == -1) {
-		free(path);
-		goto fail;
-	}
-	audit_segment++;
-	if (audit_write_header(fd, &cause) != 0) {
-		close(fd);
-		free(path);
-		goto fail;
-	}
-
-	free(audit_dir);
-	audit_dir = dir;
-	audit_paths = xreallocarray(audit_paths, audit_npaths + 1,
-	    sizeof *audit_paths);
-	audit_paths[audit_npaths++] = path;
-	audit_path = path;
-	audit_fd = fd;
 	audit_state = AUDIT_ON;
-	free(audit_error);
-	audit_error = NULL;
-	log_debug("%s: writing %s", __func__, audit_path);
-
-	/* Seal at once: the header and anything held are covered from now. */
-	audit_chain_pending();
-	audit_seal(0);
-	audit_seal_timer_start();
+	if (audit_store_open(dir, &cause) != 0) {
+		audit_state = AUDIT_HOLD;
+		goto fail;
+	}
+	free(dir);
 	return;
 
 fail:
@@ -532,55 +396,13 @@ fail:
 	audit_pending.len = 0;
 }
 
-/* Close the log with a final seal, and make the segment read-only. */
+/* Close the log with a final seal. */
 static void
 audit_close(void)
 {
 	if (audit_state == AUDIT_ON)
-		audit_seal(1);
-	audit_flush();
-	if (audit_fd != -1) {
-		if (audit_pending.len == 0)
-			fchmod(audit_fd, 0400);
-		close(audit_fd);
-		audit_fd = -1;
-	}
-	if (event_initialized(&audit_seal_ev))
-		evtimer_del(&audit_seal_ev);
+		audit_store_close();
 	audit_state = AUDIT_OFF;
-}
-
-/* Write pending records. On failure keep them and try again later. */
-void
-audit_flush(void)
-{
-	char	*cause = NULL;
-	size_t	 done;
-
-	if (audit_state != AUDIT_ON || audit_fd == -1 || audit_pending.len == 0)
-		return;
-	if (getpid() != audit_pid)
-		return;		/* a forked child never writes */
-
-	done = audit_file_write(audit_fd, audit_pending.data, audit_pending.len,
-	    &cause);
-	audit_buf_consume(&audit_pending, done);
-	if (cause == NULL) {
-		if (audit_error != NULL) {
-			audit_warn("audit log: writing again");
-			free(audit_error);
-			audit_error = NULL;
-		}
-		return;
-	}
-	if (audit_error == NULL) {
-		xasprintf(&audit_error, "audit log %s: %s", audit_path, cause);
-		audit_warn(audit_error);
-	}
-	free(cause);
-	if (audit_pending.len > AUDIT_PENDING_MAX)
-		fatalx("audit log %s: %zu bytes could not be written",
-		    audit_path, audit_pending.len);
 }
 
 static void
@@ -602,8 +424,6 @@ audit_server_start(void)
 	audit_pid = getpid();
 	audit_start = audit_now();
 	randombytes_buf(audit_run, sizeof audit_run);
-	sodium_bin2hex(audit_run_hex, sizeof audit_run_hex, audit_run,
-	    sizeof audit_run);
 	if (gethostname(host, sizeof host) != 0)
 		strlcpy(host, "unknown", sizeof host);
 	host[sizeof host - 1] = '\0';
@@ -670,6 +490,12 @@ audit_option_check(struct options *oo, const char *name, int unset,
 	int	 on;
 
 	audit_option_before(oo, name);
+	if (audit_policy_locked(name)) {
+		xasprintf(cause, "%s is locked by the audit policy %s", name,
+		    AUDIT_POLICY_PATH);
+		return (-1);
+	}
+	audit_policy_note(name, audit_command_file());
 	if ((strncmp(name, "audit-log", 9) == 0 ||
 	    strcmp(name, "server-access-owner-only") == 0) &&
 	    !audit_client_is_owner(audit_cause_client())) {
@@ -742,9 +568,18 @@ audit_read_options(void)
 void
 audit_option_changed(const char *name)
 {
-	size_t	start;
-	int	on, restart;
+	size_t	 start;
+	int	 on, restart;
+	char	*msg;
 
+	if (audit_policy_restore(name)) {
+		xasprintf(&msg, "%s is locked by the audit policy %s", name,
+		    AUDIT_POLICY_PATH);
+		audit_warn(msg);
+		free(msg);
+		audit_option_logged(name);
+		return;
+	}
 	if (strncmp(name, "audit-log", 9) == 0)
 		audit_read_options();
 	if (strcmp(name, "server-access-owner-only") == 0 &&
@@ -794,8 +629,8 @@ audit_loop(void)
 {
 	static int	killed;
 
-	if (audit_state == AUDIT_ON && audit_pending.len != 0)
-		audit_flush();
+	if (audit_state == AUDIT_ON)
+		audit_store_loop();
 	if (audit_refused != NULL && TAILQ_EMPTY(&clients) && !killed) {
 		killed = 1;
 		kill(getpid(), SIGTERM);

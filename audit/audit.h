@@ -45,6 +45,7 @@ struct mouse_event;
 void	audit_server_start(void);
 void	audit_server_stop(void);
 void	audit_config_done(void);
+void	audit_policy_load(struct client *, int);
 int	audit_option_check(struct options *, const char *, int, const char *,
 	    char **);
 void	audit_option_changed(const char *);
@@ -60,7 +61,7 @@ void	audit_client_set_session(struct client *, struct session *);
 void	audit_client_lost(struct client *);
 
 /* Commands and what causes input. */
-void	audit_command_begin(struct cmdq_item *, struct client *, struct cmd *);
+int	audit_command_begin(struct cmdq_item *, struct client *, struct cmd *);
 void	audit_command_end(struct cmdq_item *, struct client *, struct cmd *,
 	    enum cmd_retval);
 void	audit_command_error(struct cmdq_item *, const char *);
@@ -86,6 +87,7 @@ void	audit_session_renamed(struct session *, const char *);
 void	audit_window_created(struct window *);
 void	audit_window_closed(struct window *);
 void	audit_pane_event(struct window_pane *);
+int	audit_pane_hold(struct window_pane *);
 void	audit_pane_spawned(struct window_pane *, int);
 void	audit_pane_resized(struct window_pane *);
 void	audit_pane_output(struct window_pane *, const u_char *, size_t);

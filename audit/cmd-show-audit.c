@@ -73,6 +73,8 @@ struct audit_show {
 
 	struct audit_show_pane	*panes;
 	u_int			 npanes;
+	char			**snames;	/* session names by id */
+	u_int			 nsnames;
 
 	struct audit_buf	 line;
 };
@@ -82,7 +84,21 @@ static void
 audit_show_track(struct audit_show *as, const struct audit_record *r)
 {
 	uint64_t	 pane, window, session;
+	char		*name;
 
+	if ((r->type == AUDIT_SESSION_CREATED ||
+	    r->type == AUDIT_SESSION_RENAMED) &&
+	    audit_rec_get_uint(r, AUDIT_F_SESSION_ID, &session) == 0 &&
+	    session < 1000000 &&
+	    (name = audit_rec_get_str(r, AUDIT_F_SESSION)) != NULL) {
+		if (session >= as->nsnames) {
+			as->snames = xrecallocarray(as->snames, as->nsnames,
+			    session + 1, sizeof *as->snames);
+			as->nsnames = session + 1;
+		}
+		free(as->snames[session]);
+		as->snames[session] = name;
+	}
 	if (r->type != AUDIT_PANE_CREATED)
 		return;
 	if (audit_rec_get_uint(r, AUDIT_F_PANE, &pane) != 0 || pane > 1000000)
@@ -126,6 +142,10 @@ audit_show_match_target(struct audit_show *as, const struct audit_record *r)
 	case AUDIT_TARGET_SESSION:
 		if (as->tname != NULL) {
 			name = audit_rec_get_str(r, AUDIT_F_SESSION);
+			if (name == NULL && sp != NULL &&
+			    sp->session < as->nsnames &&
+			    as->snames[sp->session] != NULL)
+				name = xstrdup(as->snames[sp->session]);
 			match = (name != NULL && strcmp(name, as->tname) == 0);
 			free(name);
 			return (match);
@@ -239,6 +259,10 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	if (!audit_show_match_target(as, r))
 		return;
 
+	if (args_has(args, 'T') && !args_has(args, 'f')) {
+		audit_keys_record(as->out, r);
+		return;
+	}
 	as->line.len = 0;
 	if (args_has(args, 'J'))
 		audit_print_json(r, &as->line);
@@ -259,6 +283,11 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 			format_free(ft);
 			return;
 		}
+	}
+	if (args_has(args, 'T')) {
+		audit_keys_record(as->out, r);
+		format_free(ft);
+		return;
 	}
 	if ((template = args_get(args, 'F')) == NULL)
 		template = "#{audit_line}";
@@ -285,12 +314,8 @@ audit_show_file(struct audit_show *as, const char *path)
 		return;
 	}
 	rec = xmalloc(sizeof *rec);
-	while ((n = audit_reader_next(r, rec)) == 1) {
-		if (args_has(as->args, 'T'))
-			audit_keys_record(as->out, rec);
-		else
-			audit_show_record(as, rec);
-	}
+	while ((n = audit_reader_next(r, rec)) == 1)
+		audit_show_record(as, rec);
 	if (args_has(as->args, 'T'))
 		audit_keys_flush(as->out);
 	if (n == -1) {
@@ -517,6 +542,11 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 static void
 audit_show_free(struct audit_show *as)
 {
+	u_int	i;
+
+	for (i = 0; i < as->nsnames; i++)
+		free(as->snames[i]);
+	free(as->snames);
 	audit_buf_free(&as->line);
 	free(as->panes);
 	free(as->tname);

@@ -1,0 +1,645 @@
+/* $OpenBSD$ */
+
+/*
+ * Copyright (c) 2026 The tmux-audit authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF MIND, USE, DATA OR PROFITS, WHETHER
+ * IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING
+ * OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tmux.h"
+#include "audit-int.h"
+
+/*
+ * Segment files: opening, writing, sealing on a timer, rotation, syncing,
+ * and what happens when the log cannot be written.
+ *
+ * Records are encoded into audit_pending as they happen and written out
+ * from the server loop. When a write fails (disk full, I/O error) or the
+ * segment file has been removed, the records stay in memory and writing is
+ * retried every second. With audit-log-fail closed, panes are held while
+ * that lasts: no pane is read and nothing is written into a pane, so
+ * nothing reaches a screen or a program that is not on disk, and memory
+ * stays bounded because nothing new is produced. With audit-log-fail open,
+ * the server goes on; records past AUDIT_FAIL_OPEN_MAX are dropped and
+ * counted, and a gap record says what was lost once writing works again.
+ */
+
+/* Records held in memory while failing open, at most. */
+#define AUDIT_FAIL_OPEN_MAX (8 * 1024 * 1024)
+
+/* Records held in memory while failing closed, at most: then exit. */
+#define AUDIT_FAIL_CLOSED_MAX (64 * 1024 * 1024)
+
+/* Bytes lost per pane while failing open. */
+struct audit_gap_pane {
+	u_int		 pane;
+	uint64_t	 input;
+	uint64_t	 output;
+};
+
+static int		 audit_fd = -1;
+static char		*audit_dir;
+static char		*audit_path;
+static char		**audit_paths;
+static u_int		 audit_npaths;
+static u_int		 audit_segment;
+static uint64_t		 audit_seg_bytes;
+static time_t		 audit_seg_opened;
+static size_t		 audit_head_written;	/* of pending's first record */
+static int		 audit_closing;		/* final seal not yet written */
+
+static struct event	 audit_seal_ev;
+static struct event	 audit_retry_ev;
+
+static char		*audit_error;
+static uint64_t		 audit_error_start;
+static int		 audit_blocked;
+
+static uint64_t		 audit_gap_records;
+static struct audit_gap_pane *audit_gap_panes;
+static u_int		 audit_gap_npanes;
+
+static void	audit_store_rotate(const char *);
+
+/* The segments this server has written. */
+char **
+audit_current_files(u_int *n)
+{
+	*n = audit_npaths;
+	return (audit_paths);
+}
+
+u_int
+audit_current_segment(void)
+{
+	return (audit_segment);
+}
+
+/* Seal now, so a verification covers everything logged so far. */
+void
+audit_seal_now(void)
+{
+	if (audit_store_open_file())
+		audit_seal(0);
+}
+
+/* Is writing failing just now? */
+int
+audit_store_failing(void)
+{
+	return (audit_error != NULL);
+}
+
+/* Are panes held because the log cannot be written (fail closed)? */
+int
+audit_store_blocked(void)
+{
+	return (audit_blocked);
+}
+
+/* Why the log cannot be written, or NULL. */
+const char *
+audit_store_error(void)
+{
+	return (audit_error);
+}
+
+/* Write the header and segment record of a new segment file. */
+static int
+audit_store_header(int fd, char **cause)
+{
+	struct audit_buf	 b;
+	u_char			 hdr[AUDIT_HEADER_LEN];
+	size_t			 start;
+	uint64_t		 seq;
+	int			 retval = 0;
+
+	memcpy(hdr, AUDIT_MAGIC, AUDIT_MAGIC_LEN);
+	hdr[AUDIT_MAGIC_LEN] = AUDIT_FORMAT;
+
+	audit_buf_init(&b);
+	audit_buf_add(&b, hdr, sizeof hdr);
+
+	/* The segment record carries the sequence of the next record. */
+	if (audit_pending.len != 0)
+		seq = audit_get64(audit_pending.data + 6);
+	else
+		seq = audit_seq;
+	start = audit_rec_begin(&b, AUDIT_SEGMENT, seq, audit_now());
+	audit_rec_uint(&b, AUDIT_F_FORMAT, AUDIT_FORMAT);
+	audit_rec_bytes(&b, AUDIT_F_RUN, audit_run, sizeof audit_run);
+	audit_rec_uint(&b, AUDIT_F_SEGMENT, audit_segment);
+	audit_add_server(&b);
+	audit_seal_segment_fields(&b, audit_segment == 1);
+	audit_rec_end(&b, start);
+	if (audit_file_write(fd, b.data, b.len, cause) != b.len)
+		retval = -1;
+	else {
+		audit_chain_begin(b.data);
+		audit_chain_add(b.data + start, b.len - start);
+		audit_seg_bytes = b.len;
+	}
+	audit_buf_free(&b);
+	return (retval);
+}
+
+/* Create the next segment file in dir (made if missing). */
+static int
+audit_store_segment(const char *dir, char **cause)
+{
+	char	*name, *path;
+	int	 fd;
+
+	if (audit_dir_check(dir, 1, cause) != 0)
+		return (-1);
+	name = audit_file_name(audit_host, audit_user, audit_start,
+	    (long)audit_pid, audit_segment + 1);
+	xasprintf(&path, "%s/%s", dir, name);
+	free(name);
+	if ((fd = audit_file_create(path, cause)) == -1) {
+		free(path);
+		return (-1);
+	}
+	audit_segment++;
+	if (audit_store_header(fd, cause) != 0) {
+		audit_segment--;
+		close(fd);
+		unlink(path);
+		free(path);
+		return (-1);
+	}
+	audit_paths = xreallocarray(audit_paths, audit_npaths + 1,
+	    sizeof *audit_paths);
+	audit_paths[audit_npaths++] = path;
+	audit_path = path;
+	audit_fd = fd;
+	audit_seg_opened = time(NULL);
+	if (dir != audit_dir) {
+		free(audit_dir);
+		audit_dir = xstrdup(dir);
+	}
+	log_debug("%s: writing %s", __func__, audit_path);
+	return (0);
+}
+
+/* Chain the records already pending when a segment is opened. */
+static void
+audit_store_chain_pending(void)
+{
+	size_t	off = 0, len;
+
+	while (off + 4 <= audit_pending.len) {
+		len = (size_t)audit_get32(audit_pending.data + off) + 4;
+		audit_chain_add(audit_pending.data + off, len);
+		off += len;
+	}
+}
+
+/* Seal on a timer, also when nothing happened, so quiet times are covered. */
+static void
+audit_store_seal_cb(__unused int fd, __unused short events,
+    __unused void *data)
+{
+	struct timeval	tv;
+
+	if (audit_store_open_file())
+		audit_seal(0);
+	audit_flush();
+	if (audit_error == NULL && audit_fd != -1 &&
+	    options_get_number(global_options, "audit-log-sync") != 0)
+		fdatasync(audit_fd);
+	tv.tv_sec = options_get_number(global_options,
+	    "audit-log-seal-interval");
+	tv.tv_usec = 0;
+	evtimer_add(&audit_seal_ev, &tv);
+}
+
+/* Open the log in dir: its first segment, sealed at once. */
+int
+audit_store_open(const char *dir, char **cause)
+{
+	struct timeval	tv;
+
+	if (audit_store_segment(dir, cause) != 0)
+		return (-1);
+	audit_store_chain_pending();
+	audit_seal(0);
+
+	if (!event_initialized(&audit_seal_ev))
+		evtimer_set(&audit_seal_ev, audit_store_seal_cb, NULL);
+	tv.tv_sec = options_get_number(global_options,
+	    "audit-log-seal-interval");
+	tv.tv_usec = 0;
+	evtimer_del(&audit_seal_ev);
+	evtimer_add(&audit_seal_ev, &tv);
+	return (0);
+}
+
+/* Close the current segment file: read-only once complete. */
+static void
+audit_store_close_file(void)
+{
+	if (audit_fd == -1)
+		return;
+	if (audit_pending.len == 0 && audit_error == NULL) {
+		if (options_get_number(global_options, "audit-log-sync") != 0)
+			fdatasync(audit_fd);
+		fchmod(audit_fd, 0400);
+	}
+	close(audit_fd);
+	audit_fd = -1;
+	audit_head_written = 0;
+}
+
+/* Close the log: a final seal, then the file. */
+void
+audit_store_close(void)
+{
+	if (audit_fd != -1 && !audit_closing)
+		audit_seal(1);
+	audit_closing = 1;
+	audit_flush();
+	audit_closing = 0;
+	audit_store_close_file();
+	free(audit_dir);
+	audit_dir = NULL;
+	if (event_initialized(&audit_seal_ev))
+		evtimer_del(&audit_seal_ev);
+	if (event_initialized(&audit_retry_ev))
+		evtimer_del(&audit_retry_ev);
+}
+
+/*
+ * Open the next segment after the current one was closed. Records pending
+ * were chained for no file yet: chain them into the new one.
+ */
+static void
+audit_store_next(void)
+{
+	char	*cause = NULL, *dir;
+
+	dir = xstrdup(audit_dir);
+	if (audit_store_segment(dir, &cause) != 0) {
+		audit_store_fail(cause);
+		free(cause);
+	} else {
+		audit_store_chain_pending();
+		audit_seal(0);
+	}
+	free(dir);
+}
+
+/*
+ * Start the next segment: a closing seal for this one, then, once that is
+ * on disk, the next (from audit_store_loop if writing has to wait).
+ */
+static void
+audit_store_rotate(const char *why)
+{
+	log_debug("%s: %s", __func__, why);
+	audit_seal(1);
+	audit_closing = 1;
+	audit_flush();
+	if (audit_closing || audit_fd != -1)
+		return;
+	audit_store_next();
+}
+
+/* Hold or release every pane (fail closed). */
+static void
+audit_store_hold(int hold)
+{
+	struct window_pane	*wp;
+
+	audit_blocked = hold;
+	RB_FOREACH(wp, window_pane_tree, &all_window_panes) {
+		if (wp->event == NULL || wp->fd == -1)
+			continue;
+		if (hold)
+			bufferevent_disable(wp->event, EV_READ|EV_WRITE);
+		else
+			bufferevent_enable(wp->event, EV_READ|EV_WRITE);
+	}
+}
+
+/* Called for each pane every loop: is it held? */
+int
+audit_pane_hold(struct window_pane *wp)
+{
+	if (!audit_blocked)
+		return (0);
+	bufferevent_disable(wp->event, EV_WRITE);
+	return (1);
+}
+
+static void
+audit_store_retry_cb(__unused int fd, __unused short events,
+    __unused void *data)
+{
+	struct timeval	 tv = { .tv_sec = 1 };
+	char		*cause;
+
+	if (audit_error == NULL)
+		return;
+	if (audit_fd == -1 && audit_dir != NULL) {
+		if (audit_store_segment(audit_dir, &cause) == 0) {
+			audit_store_chain_pending();
+			audit_seal(0);
+		} else {
+			log_debug("%s: %s", __func__, cause);
+			free(cause);
+		}
+	}
+	audit_flush();
+	if (audit_error != NULL)
+		evtimer_add(&audit_retry_ev, &tv);
+}
+
+/* The log cannot be written: start an incident (once). */
+void
+audit_store_fail(const char *why)
+{
+	struct timeval	 tv = { .tv_sec = 1 };
+	int		 closed;
+	char		*msg;
+
+	if (audit_error != NULL)
+		return;
+	closed = options_get_number(global_options, "audit-log-fail");
+	xasprintf(&audit_error, "%s", why);
+	audit_error_start = audit_now();
+	xasprintf(&msg, "audit log cannot be written: %s (%s)", why,
+	    closed ? "sessions are held until it can" :
+	    "sessions go on unaudited");
+	audit_warn(msg);
+	audit_syslog_incident(msg);
+	free(msg);
+	if (closed)
+		audit_store_hold(1);
+
+	if (!event_initialized(&audit_retry_ev))
+		evtimer_set(&audit_retry_ev, audit_store_retry_cb, NULL);
+	evtimer_del(&audit_retry_ev);
+	evtimer_add(&audit_retry_ev, &tv);
+}
+
+/* Write a gap record for what was dropped while failing open. */
+static void
+audit_store_gap(void)
+{
+	struct audit_buf	*b = &audit_pending;
+	size_t			 start;
+	u_int			 i;
+	char			*s;
+
+	start = audit_begin(AUDIT_GAP);
+	audit_rec_str(b, AUDIT_F_REASON, audit_error);
+	audit_rec_uint(b, AUDIT_F_START_TIME, audit_error_start);
+	audit_rec_uint(b, AUDIT_F_END_TIME, audit_now());
+	audit_rec_uint(b, AUDIT_F_RECORDS, audit_gap_records);
+	for (i = 0; i < audit_gap_npanes; i++) {
+		xasprintf(&s, "%%%u input=%llu output=%llu",
+		    audit_gap_panes[i].pane,
+		    (unsigned long long)audit_gap_panes[i].input,
+		    (unsigned long long)audit_gap_panes[i].output);
+		audit_rec_str(b, AUDIT_F_LOST, s);
+		free(s);
+	}
+	audit_end(start);
+
+	audit_gap_records = 0;
+	free(audit_gap_panes);
+	audit_gap_panes = NULL;
+	audit_gap_npanes = 0;
+}
+
+/* Writing works again: end the incident. */
+static void
+audit_store_recover(void)
+{
+	char	*msg;
+
+	audit_store_gap();
+	xasprintf(&msg, "audit log: writing again after %llu seconds",
+	    (unsigned long long)(audit_now() - audit_error_start) / 1000000);
+	free(audit_error);
+	audit_error = NULL;
+	if (audit_blocked)
+		audit_store_hold(0);
+	audit_warn(msg);
+	audit_syslog_incident(msg);
+	free(msg);
+	if (event_initialized(&audit_retry_ev))
+		evtimer_del(&audit_retry_ev);
+}
+
+/*
+ * Should a record just ended be dropped? Only while failing open with the
+ * memory cap reached; it is counted for the gap record instead.
+ */
+int
+audit_store_drop(const u_char *rec, size_t len)
+{
+	struct audit_record	*r;
+	const struct audit_field *f;
+	const char		*cause;
+	uint64_t		 pane;
+	u_int			 i;
+
+	if (audit_error == NULL || audit_blocked)
+		return (0);
+	if (audit_pending.len < AUDIT_FAIL_OPEN_MAX)
+		return (0);
+
+	r = xmalloc(sizeof *r);
+	if (audit_rec_parse(rec, len, r, &cause) == 0 &&
+	    (r->type == AUDIT_INPUT || r->type == AUDIT_OUTPUT) &&
+	    audit_rec_get_uint(r, AUDIT_F_PANE, &pane) == 0) {
+		for (i = 0; i < audit_gap_npanes; i++) {
+			if (audit_gap_panes[i].pane == pane)
+				break;
+		}
+		if (i == audit_gap_npanes) {
+			audit_gap_panes = xreallocarray(audit_gap_panes, i + 1,
+			    sizeof *audit_gap_panes);
+			memset(&audit_gap_panes[i], 0, sizeof *audit_gap_panes);
+			audit_gap_panes[i].pane = pane;
+			audit_gap_npanes++;
+		}
+		f = audit_rec_find(r, AUDIT_F_DATA);
+		if (r->type == AUDIT_INPUT)
+			audit_gap_panes[i].input += f != NULL ? f->len : 0;
+		else
+			audit_gap_panes[i].output += f != NULL ? f->len : 0;
+	}
+	audit_gap_records++;
+	free(r);
+	return (1);
+}
+
+/*
+ * A segment file has been removed while open. The server still holds it:
+ * put it back, from the open file, so no record is lost and the chain goes
+ * on in the same file.
+ */
+static int
+audit_store_restore(char **cause)
+{
+	char	 proc[64], buf[65536];
+	int	 rfd, nfd;
+	ssize_t	 n;
+
+	if (audit_dir_check(audit_dir, 1, cause) != 0)
+		return (-1);
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", audit_fd);
+	if ((rfd = open(proc, O_RDONLY|O_CLOEXEC)) == -1) {
+		xasprintf(cause, "%s: %s", proc, strerror(errno));
+		return (-1);
+	}
+	if ((nfd = audit_file_create(audit_path, cause)) == -1) {
+		close(rfd);
+		return (-1);
+	}
+	while ((n = read(rfd, buf, sizeof buf)) > 0) {
+		if (audit_file_write(nfd, buf, n, cause) != (size_t)n) {
+			close(rfd);
+			close(nfd);
+			unlink(audit_path);
+			return (-1);
+		}
+	}
+	close(rfd);
+	if (n == -1) {
+		xasprintf(cause, "%s: %s", proc, strerror(errno));
+		close(nfd);
+		unlink(audit_path);
+		return (-1);
+	}
+	close(audit_fd);
+	audit_fd = nfd;
+	log_debug("%s: restored %s", __func__, audit_path);
+	return (0);
+}
+
+/* Drop what has been written from the front of pending: whole records. */
+static void
+audit_store_written(size_t n)
+{
+	size_t	off = 0, len;
+
+	n += audit_head_written;
+	while (off + 4 <= audit_pending.len) {
+		len = (size_t)audit_get32(audit_pending.data + off) + 4;
+		if (off + len > n)
+			break;
+		off += len;
+	}
+	audit_buf_consume(&audit_pending, off);
+	audit_head_written = n - off;
+}
+
+/* Write pending records. On failure keep them and try again later. */
+void
+audit_flush(void)
+{
+	struct stat	 sb;
+	char		*cause = NULL, *why;
+	size_t		 done;
+
+	if (audit_fd == -1 || getpid() != audit_pid)
+		return;		/* a forked child never writes */
+
+	/* A removed segment file: put it back before writing more. */
+	if (fstat(audit_fd, &sb) == 0 && sb.st_nlink == 0) {
+		if (audit_store_restore(&cause) != 0) {
+			xasprintf(&why, "%s was removed and cannot be put "
+			    "back: %s", audit_path, cause);
+			free(cause);
+			audit_store_fail(why);
+			free(why);
+			return;
+		}
+		if (audit_error == NULL) {
+			xasprintf(&why, "%s was removed", audit_path);
+			audit_store_fail(why);
+			free(why);
+		}
+	}
+
+	if (audit_pending.len > audit_head_written) {
+		done = audit_file_write(audit_fd,
+		    audit_pending.data + audit_head_written,
+		    audit_pending.len - audit_head_written, &cause);
+		audit_seg_bytes += done;
+		audit_store_written(done);
+		if (cause != NULL) {
+			xasprintf(&why, "%s: %s", audit_path, cause);
+			free(cause);
+			audit_store_fail(why);
+			free(why);
+			if (audit_blocked &&
+			    audit_pending.len > AUDIT_FAIL_CLOSED_MAX)
+				fatalx("audit log: %zu bytes cannot be written",
+				    audit_pending.len);
+			return;
+		}
+		if (options_get_number(global_options, "audit-log-sync") == 2)
+			fdatasync(audit_fd);
+	}
+	if (audit_closing) {
+		audit_closing = 0;
+		audit_store_close_file();
+	}
+	if (audit_error != NULL)
+		audit_store_recover();
+}
+
+/* Called every pass of the server loop: write, and rotate when due. */
+void
+audit_store_loop(void)
+{
+	long long	max_size, max_age;
+
+	if (audit_fd == -1) {
+		if (audit_dir != NULL && audit_error == NULL)
+			audit_store_next();
+		return;
+	}
+	if (audit_pending.len != 0)
+		audit_flush();
+	if (audit_error != NULL || audit_fd == -1)
+		return;
+	max_size = options_get_number(global_options, "audit-log-max-size");
+	max_age = options_get_number(global_options, "audit-log-max-age");
+	if (max_size != 0 && audit_seg_bytes >= (uint64_t)max_size)
+		audit_store_rotate("size");
+	else if (max_age != 0 && time(NULL) - audit_seg_opened >= max_age)
+		audit_store_rotate("age");
+}
+
+/* May a seal be written now? Only into an open segment. */
+int
+audit_store_open_file(void)
+{
+	return (audit_fd != -1 && !audit_closing);
+}
