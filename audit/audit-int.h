@@ -369,6 +369,7 @@ char		*audit_key_fingerprint(const u_char *);
 /* audit-verify.c */
 int		 audit_verify(struct audit_out *, char **, u_int,
 		     const u_char *);
+int		 audit_witness_read(const char *, char **);
 
 /* audit-keys.c */
 void		 audit_keys_record(struct audit_out *,

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,12 +235,82 @@ audit_store_seal_cb(__unused int fd, __unused short events,
 	evtimer_add(&audit_seal_ev, &tv);
 }
 
+/* Is a process alive (not gone, and not a zombie)? */
+static int
+audit_store_alive(pid_t pid)
+{
+	char	 path[64], buf[256], *p;
+	FILE	*f;
+	int	 alive = 1;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return (0);
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (1);
+	if (fgets(buf, sizeof buf, f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'Z')
+		alive = 0;
+	fclose(f);
+	return (alive);
+}
+
+/*
+ * Note segments another run on this host left open: it ended without
+ * closing its log (killed, crashed, power lost). Closed segments are made
+ * read-only, so an open one is still writable; its server is gone if its
+ * pid is.
+ */
+static void
+audit_store_unclean(const char *dir)
+{
+	struct stat	 sb;
+	char		**paths, *cause, *base, *end, *prefix;
+	const char	*errstr;
+	u_int		 n, i;
+	long long	 pid;
+	size_t		 start, plen;
+
+	if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	xasprintf(&prefix, "%s_", audit_host);
+	plen = strlen(prefix);
+	for (i = 0; i < n; i++) {
+		base = strrchr(paths[i], '/') + 1;
+		if (strncmp(base, prefix, plen) != 0 ||
+		    stat(paths[i], &sb) != 0 || (~sb.st_mode & S_IWUSR) ||
+		    sb.st_uid != getuid())
+			continue;
+		end = strrchr(base, '_');
+		if (end == NULL)
+			continue;
+		*end = '\0';
+		pid = strtonum(strrchr(base, '_') != NULL ?
+		    strrchr(base, '_') + 1 : "", 1, INT_MAX, &errstr);
+		*end = '_';
+		if (errstr != NULL || pid == audit_pid ||
+		    audit_store_alive((pid_t)pid))
+			continue;
+		start = audit_begin(AUDIT_UNCLEAN_END);
+		audit_rec_str(&audit_pending, AUDIT_F_PATH, paths[i]);
+		audit_rec_uint(&audit_pending, AUDIT_F_PID, pid);
+		audit_end(start);
+	}
+	free(prefix);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 /* Open the log in dir: its first segment, sealed at once. */
 int
 audit_store_open(const char *dir, char **cause)
 {
 	struct timeval	tv;
 
+	audit_store_unclean(dir);
 	if (audit_store_segment(dir, cause) != 0)
 		return (-1);
 	audit_store_chain_pending();

@@ -245,7 +245,7 @@ audit_syslog_format(const struct audit_record *r, int severity,
 		    (unsigned long long)audit_syslog_lost);
 		audit_syslog_param(&b, "syslog_lost", num, strlen(num));
 	}
-	audit_printf(&b, "] %s", text);
+	audit_printf(&b, "] %.1024s", text);
 	audit_buf_add(&b, "", 1);
 	audit_syslog_send(b.data);
 	audit_buf_free(&b);

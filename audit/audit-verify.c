@@ -18,7 +18,9 @@
 
 #include <sys/types.h>
 
+#include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +87,142 @@ struct audit_epoch {
 	u_char		*dig;
 	u_int		 n;
 };
+
+/* A seal copied from syslog (show-audit -V -w). */
+struct audit_witness {
+	u_char		 run[16];
+	uint64_t	 index;
+	uint64_t	 segment;
+	uint64_t	 seq;
+	u_char		 chain[AUDIT_HASH_LEN];
+	int		 found;
+	int		 differs;
+};
+static struct audit_witness	*audit_witnesses;
+static u_int			 audit_nwitnesses;
+
+/* Find key=value or key="value" in a line; returns a new string. */
+static char *
+audit_witness_value(const char *line, const char *key)
+{
+	const char	*p = line, *v;
+	size_t		 klen = strlen(key), n;
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			v = p + klen + 1;
+			if (*v == '"')
+				v++;
+			n = strcspn(v, "\" ]");
+			return (xstrndup(v, n));
+		}
+		p += klen;
+	}
+	return (NULL);
+}
+
+/*
+ * Read the seals in a syslog file: lines from tmux-audit with a seal
+ * index, in the structured data or in the message text.
+ */
+int
+audit_witness_read(const char *path, char **cause)
+{
+	FILE			*f;
+	char			*line = NULL, *run, *idx, *seg, *seq, *chain;
+	size_t			 size = 0, len;
+	struct audit_witness	*w;
+	const char		*errstr;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	while (getline(&line, &size, f) != -1) {
+		if (strstr(line, "tmux-audit") == NULL &&
+		    strstr(line, "tmuxaudit@") == NULL)
+			continue;
+		run = audit_witness_value(line, "run");
+		idx = audit_witness_value(line, "seal_index");
+		seg = audit_witness_value(line, "segment");
+		seq = audit_witness_value(line, "seq");
+		chain = audit_witness_value(line, "chain");
+		if (run != NULL && idx != NULL && seg != NULL && seq != NULL &&
+		    chain != NULL && strlen(run) == 32 &&
+		    strlen(chain) == AUDIT_HASH_LEN * 2) {
+			audit_witnesses = xreallocarray(audit_witnesses,
+			    audit_nwitnesses + 1, sizeof *audit_witnesses);
+			w = &audit_witnesses[audit_nwitnesses];
+			memset(w, 0, sizeof *w);
+			sodium_hex2bin(w->run, sizeof w->run, run, 32, NULL,
+			    &len, NULL);
+			sodium_hex2bin(w->chain, sizeof w->chain, chain,
+			    AUDIT_HASH_LEN * 2, NULL, &len, NULL);
+			w->index = strtonum(idx, 0, LLONG_MAX, &errstr);
+			w->segment = strtonum(seg, 0, LLONG_MAX, &errstr);
+			w->seq = strtonum(seq, 0, LLONG_MAX, &errstr);
+			if (errstr == NULL)
+				audit_nwitnesses++;
+		}
+		free(run);
+		free(idx);
+		free(seg);
+		free(seq);
+		free(chain);
+	}
+	free(line);
+	fclose(f);
+	if (audit_nwitnesses == 0) {
+		xasprintf(cause, "%s: no tmux-audit seals in this file", path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* A seal has been verified: tick off the witness copy of it. */
+static void
+audit_witness_seen(struct audit_vseg *vs, uint64_t index,
+    const u_char *chain)
+{
+	u_int	i;
+
+	for (i = 0; i < audit_nwitnesses; i++) {
+		if (audit_witnesses[i].index != index ||
+		    memcmp(audit_witnesses[i].run, vs->run, 16) != 0)
+			continue;
+		audit_witnesses[i].found = 1;
+		if (memcmp(audit_witnesses[i].chain, chain,
+		    AUDIT_HASH_LEN) != 0)
+			audit_witnesses[i].differs = 1;
+	}
+}
+
+/* Report witnessed seals the log does not have, or has differently. */
+static void
+audit_witness_report(struct audit_out *out)
+{
+	struct audit_witness	*w;
+	char			 run[33], *line;
+	u_int			 i;
+
+	for (i = 0; i < audit_nwitnesses; i++) {
+		w = &audit_witnesses[i];
+		if (w->found && !w->differs)
+			continue;
+		sodium_bin2hex(run, sizeof run, w->run, sizeof w->run);
+		xasprintf(&line, "witness: seal %llu of run %s (segment %llu, "
+		    "seq %llu) %s", (unsigned long long)w->index, run,
+		    (unsigned long long)w->segment, (unsigned long long)w->seq,
+		    w->found ? "differs from the log's" :
+		    "is not in the log: a segment was removed or truncated");
+		out->error(out->data, line);
+		out->errors++;
+		free(line);
+	}
+	free(audit_witnesses);
+	audit_witnesses = NULL;
+	audit_nwitnesses = 0;
+}
 
 /* Set a segment's verdict, keeping the first bad one found. */
 static void printflike(3, 4)
@@ -236,6 +374,7 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 		return (-1);
 	}
 
+	audit_witness_seen(vs, index, sealchain);
 	if (!vs->have_seal)
 		vs->first_index = index;
 	vs->last_index = index;
@@ -571,6 +710,7 @@ audit_verify(struct audit_out *out, char **paths, u_int n,
 		free(v[i].path);
 		free(v[i].why);
 	}
+	audit_witness_report(out);
 	free(sorted);
 	free(v);
 	return (out->errors);

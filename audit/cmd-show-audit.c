@@ -38,9 +38,9 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.name = "show-audit",
 	.alias = NULL,
 
-	.args = { "d:F:f:G:Jk:KTt:Vv", 0, 0, NULL },
+	.args = { "d:F:f:G:Jk:KTt:Vvw:", 0, 0, NULL },
 	.usage = "[-JKTVv] [-d directory] [-F format] [-f filter] "
-		 "[-G key-file] [-k public-key] [-t target]",
+		 "[-G key-file] [-k public-key] [-t target] [-w witness-file]",
 
 	.flags = 0,
 	.exec = cmd_show_audit_exec
@@ -355,6 +355,13 @@ audit_show_verify(struct audit_show *as, char **paths, u_int n)
 	u_char			 pk[AUDIT_PK_LEN];
 	char			*cause;
 
+	if (args_has(as->args, 'w') &&
+	    audit_witness_read(args_get(as->args, 'w'), &cause) != 0) {
+		out->error(out->data, cause);
+		out->errors++;
+		free(cause);
+		return;
+	}
 	if (args_has(as->args, 'k')) {
 		if (audit_host_key_read_public(args_get(as->args, 'k'), pk,
 		    &cause) != 0) {
