@@ -322,6 +322,7 @@ const char	*audit_user_name(uid_t);
 
 /* audit-store.c */
 char		**audit_current_files(u_int *);
+const char	*audit_current_dir(void);
 u_int		 audit_current_segment(void);
 void		 audit_seal_now(void);
 int		 audit_store_open(const char *, char **);
@@ -370,6 +371,43 @@ char		*audit_key_fingerprint(const u_char *);
 int		 audit_verify(struct audit_out *, char **, u_int,
 		     const u_char *);
 int		 audit_witness_read(const char *, char **);
+
+/* audit-review.c */
+struct audit_select {
+	uint64_t	 since;
+	uint64_t	 until;
+	char		*user;
+	char		*client;
+	char		*text;
+	int		 types[32];
+	u_int		 ntypes;
+};
+struct audit_index;
+int		 audit_select_parse(struct audit_select *, struct args *,
+		     char **);
+int		 audit_select_parse_time(const char *, uint64_t *);
+int		 audit_select_match(struct audit_select *,
+		     const struct audit_record *);
+void		 audit_select_free(struct audit_select *);
+struct audit_index *audit_index_create(void);
+void		 audit_index_record(struct audit_index *,
+		     const struct audit_record *);
+void		 audit_index_print(struct audit_index *, struct audit_out *);
+
+/* audit-export.c */
+enum audit_export_kind {
+	AUDIT_EXPORT_ASCIICAST,
+	AUDIT_EXPORT_SCRIPTREPLAY,
+	AUDIT_EXPORT_REPLAY
+};
+struct audit_export;
+struct audit_export *audit_export_create(enum audit_export_kind, uint64_t,
+		     const char *, struct audit_out *, char **);
+void		 audit_export_set(struct audit_export *, double, double,
+		     uint64_t, uint64_t, int);
+void		 audit_export_record(struct audit_export *,
+		     const struct audit_record *);
+int		 audit_export_finish(struct audit_export *, char **);
 
 /* audit-keys.c */
 void		 audit_keys_record(struct audit_out *,

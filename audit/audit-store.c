@@ -82,6 +82,13 @@ static u_int		 audit_gap_npanes;
 
 static void	audit_store_rotate(const char *);
 
+/* The directory the log is in, or NULL. */
+const char *
+audit_current_dir(void)
+{
+	return (audit_dir);
+}
+
 /* The segments this server has written. */
 char **
 audit_current_files(u_int *n)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tmux.h"
 #include "audit-int.h"
@@ -38,9 +39,13 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.name = "show-audit",
 	.alias = NULL,
 
-	.args = { "d:F:f:G:Jk:KTt:Vvw:", 0, 0, NULL },
-	.usage = "[-JKTVv] [-d directory] [-F format] [-f filter] "
-		 "[-G key-file] [-k public-key] [-t target] [-w witness-file]",
+	.args = { "a:b:C:d:e:F:f:G:g:IJk:Klm:o:O:RTt:U:Vvw:Wx:Y:", 0, 0,
+		  NULL },
+	.usage = "[-IJKlRTVvW] [-a since] [-b until] [-C client] "
+		 "[-d directory] [-e asciicast|scriptreplay] [-F format] "
+		 "[-f filter] [-G key-file] [-g text] [-k public-key] "
+		 "[-m max-idle] [-O output] [-o start] [-t target] [-U user] "
+		 "[-w witness-file] [-x speed] [-Y types]",
 
 	.flags = 0,
 	.exec = cmd_show_audit_exec
@@ -76,8 +81,16 @@ struct audit_show {
 	char			**snames;	/* session names by id */
 	u_int			 nsnames;
 
+	struct audit_select	 sel;
+	int			 follow;	/* -W: this is the last file */
+	char			*follow_dir;
+	struct audit_index	*ix;
+	struct audit_export	*ex;
+
 	struct audit_buf	 line;
 };
+
+static int	audit_show_export(struct audit_show *, char **);
 
 /* Remember which window and session each pane was created in. */
 static void
@@ -256,8 +269,17 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	int			 keep;
 
 	audit_show_track(as, r);
-	if (!audit_show_match_target(as, r))
+	if (as->ex != NULL) {
+		audit_export_record(as->ex, r);
 		return;
+	}
+	if (!audit_show_match_target(as, r) ||
+	    !audit_select_match(&as->sel, r))
+		return;
+	if (as->ix != NULL) {
+		audit_index_record(as->ix, r);
+		return;
+	}
 
 	if (args_has(args, 'T') && !args_has(args, 'f')) {
 		audit_keys_record(as->out, r);
@@ -297,6 +319,43 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	format_free(ft);
 }
 
+/*
+ * Following a log (-W): at the end of the last file, wait for more; a torn
+ * last record is one being written. Stop following the file once a newer
+ * segment appears (it is read next).
+ */
+static int
+audit_show_follow_wait(struct audit_show *as, struct audit_reader *r, int n)
+{
+	char	**paths, *cause, *last;
+	u_int	  np, i;
+	int	  newer = 0;
+
+	if (n == -1) {
+		if (!r->eof || strstr(r->error, "truncated") == NULL)
+			return (-1);
+		free(r->error);
+		r->error = NULL;
+	}
+	fflush(stdout);
+	usleep(200000);
+	r->eof = 0;
+
+	if (audit_list_dir(as->follow_dir, &paths, &np, &cause) != 0) {
+		free(cause);
+		return (0);
+	}
+	last = (np == 0) ? NULL : paths[np - 1];
+	if (last != NULL && strcmp(strrchr(last, '/') + 1,
+	    strrchr(r->path, '/') != NULL ? strrchr(r->path, '/') + 1 :
+	    r->path) > 0)
+		newer = 1;
+	for (i = 0; i < np; i++)
+		free(paths[i]);
+	free(paths);
+	return (newer ? -2 : 0);
+}
+
 /* Print every record of one file; stop at the first bad one. */
 static void
 audit_show_file(struct audit_show *as, const char *path)
@@ -314,8 +373,12 @@ audit_show_file(struct audit_show *as, const char *path)
 		return;
 	}
 	rec = xmalloc(sizeof *rec);
-	while ((n = audit_reader_next(r, rec)) == 1)
-		audit_show_record(as, rec);
+	for (;;) {
+		while ((n = audit_reader_next(r, rec)) == 1)
+			audit_show_record(as, rec);
+		if (!as->follow || audit_show_follow_wait(as, r, n) != 0)
+			break;
+	}
 	if (args_has(as->args, 'T'))
 		audit_keys_flush(as->out);
 	if (n == -1) {
@@ -447,11 +510,12 @@ audit_show_paths(struct audit_show *as, char **paths, u_int n)
 }
 
 /* Read every segment in a directory. */
+static void	audit_show_dir(struct audit_show *, const char *);
 static void
 audit_show_dir(struct audit_show *as, const char *dir)
 {
 	struct audit_out	*out = as->out;
-	char			**paths, *cause;
+	char			**paths, *cause, *last;
 	u_int			  n, i;
 
 	if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
@@ -466,10 +530,38 @@ audit_show_dir(struct audit_show *as, const char *dir)
 		out->errors++;
 		free(cause);
 	}
-	audit_show_paths(as, paths, n);
-	for (i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	if (!args_has(as->args, 'W')) {
+		audit_show_paths(as, paths, n);
+		for (i = 0; i < n; i++)
+			free(paths[i]);
+		free(paths);
+		return;
+	}
+
+	/* Follow: read what is there, then wait for more, for ever. */
+	as->follow_dir = xstrdup(dir);
+	last = NULL;
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			if (last != NULL && strcmp(paths[i], last) <= 0)
+				continue;
+			as->follow = (i == n - 1);
+			audit_show_file(as, paths[i]);
+			free(last);
+			last = xstrdup(paths[i]);
+		}
+		for (i = 0; i < n; i++)
+			free(paths[i]);
+		free(paths);
+		fflush(stdout);
+		usleep(200000);
+		if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
+			out->error(out->data, cause);
+			free(cause);
+			break;
+		}
+	}
+	free(last);
 }
 
 /*
@@ -538,12 +630,102 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 	as->args = args;
 	audit_buf_init(&as->line);
 	if (args_has(args, 't') &&
-	    audit_show_target(as, args_get(args, 't'), &cause) != 0) {
-		out->error(out->data, cause);
-		free(cause);
+	    audit_show_target(as, args_get(args, 't'), &cause) != 0)
+		goto fail;
+	if (audit_select_parse(&as->sel, args, &cause) != 0)
+		goto fail;
+	if (args_has(args, 'l'))
+		as->ix = audit_index_create();
+	if ((args_has(args, 'e') || args_has(args, 'R')) &&
+	    audit_show_export(as, &cause) != 0)
+		goto fail;
+	return (0);
+
+fail:
+	out->error(out->data, cause);
+	free(cause);
+	return (-1);
+}
+
+/* Set up -e (export) or -R (replay) of the -t pane. */
+static int
+audit_show_export(struct audit_show *as, char **cause)
+{
+	struct args		*args = as->args;
+	enum audit_export_kind	 kind;
+	const char		*s, *errstr;
+	double			 speed = 1.0, maxidle = -1;
+	uint64_t		 from_seq = 0, from_time = 0;
+	char			*end;
+
+	if (as->ttype != AUDIT_TARGET_PANE) {
+		*cause = xstrdup("-e and -R need a pane: -t %N");
 		return (-1);
 	}
+	if (args_has(args, 'R'))
+		kind = AUDIT_EXPORT_REPLAY;
+	else if (strcmp(args_get(args, 'e'), "asciicast") == 0)
+		kind = AUDIT_EXPORT_ASCIICAST;
+	else if (strcmp(args_get(args, 'e'), "scriptreplay") == 0)
+		kind = AUDIT_EXPORT_SCRIPTREPLAY;
+	else {
+		xasprintf(cause, "unknown export: %s (asciicast or "
+		    "scriptreplay)", args_get(args, 'e'));
+		return (-1);
+	}
+	if ((s = args_get(args, 'x')) != NULL) {
+		speed = strtod(s, &end);
+		if (*end != '\0' || speed <= 0) {
+			xasprintf(cause, "bad speed: %s", s);
+			return (-1);
+		}
+	}
+	if ((s = args_get(args, 'm')) != NULL) {
+		maxidle = strtod(s, &end);
+		if (*end != '\0' || maxidle < 0) {
+			xasprintf(cause, "bad max idle: %s", s);
+			return (-1);
+		}
+	}
+	if ((s = args_get(args, 'o')) != NULL) {
+		from_seq = strtonum(s, 0, LLONG_MAX, &errstr);
+		if (errstr != NULL) {
+			as->sel.since = 0;
+			if (audit_select_parse_time(s, &from_time) != 0) {
+				xasprintf(cause, "bad start: %s (a sequence "
+				    "number or a time)", s);
+				return (-1);
+			}
+			from_seq = 0;
+		}
+	}
+	as->ex = audit_export_create(kind, as->tid, args_get(args, 'O'),
+	    as->out, cause);
+	if (as->ex == NULL)
+		return (-1);
+	audit_export_set(as->ex, speed, maxidle, from_seq, from_time,
+	    args_has(args, 'I'));
 	return (0);
+}
+
+/* Finish what the records built up: the index, an export. */
+static void
+audit_show_finish(struct audit_show *as)
+{
+	char	*cause;
+
+	if (as->ix != NULL) {
+		audit_index_print(as->ix, as->out);
+		as->ix = NULL;
+	}
+	if (as->ex != NULL) {
+		if (audit_export_finish(as->ex, &cause) != 0) {
+			as->out->error(as->out->data, cause);
+			as->out->errors++;
+			free(cause);
+		}
+		as->ex = NULL;
+	}
 }
 
 static void
@@ -551,6 +733,9 @@ audit_show_free(struct audit_show *as)
 {
 	u_int	i;
 
+	audit_show_finish(as);
+	audit_select_free(&as->sel);
+	free(as->follow_dir);
 	for (i = 0; i < as->nsnames; i++)
 		free(as->snames[i]);
 	free(as->snames);
@@ -569,6 +754,110 @@ static void
 cmd_show_audit_error(void *data, const char *line)
 {
 	cmdq_error(data, "%s", line);
+}
+
+/* Quote a string for sh(1). */
+static void
+audit_show_quote(struct audit_buf *b, const char *s)
+{
+	audit_buf_add(b, " '", 2);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			audit_buf_add(b, "'\\''", 4);
+		else
+			audit_buf_add(b, s, 1);
+	}
+	audit_buf_add(b, "'", 1);
+}
+
+/*
+ * -R (replay) and -W (follow) need a terminal of their own: open a new
+ * window that runs show-audit outside the server on this server's log.
+ */
+static enum cmd_retval
+cmd_show_audit_window(struct cmd *self, struct cmdq_item *item)
+{
+	struct args		*args = cmd_get_args(self);
+	struct audit_show	 as;
+	struct audit_out	 out = {
+		cmd_show_audit_print, cmd_show_audit_error, item, 0
+	};
+	struct audit_buf	 b;
+	struct cmd_parse_result	*pr;
+	struct args_value	*values;
+	char			 exe[PATH_MAX], *argv[5], *id;
+	const char		*dir, *flags = "xmoJTFfUCYg";
+	char			 flag[3] = "-?";
+	ssize_t			 n;
+	u_int			 npaths, i;
+
+	if (args_has(args, 'd'))
+		dir = args_get(args, 'd');
+	else {
+		audit_current_files(&npaths);
+		if (npaths == 0 || (dir = audit_current_dir()) == NULL) {
+			cmdq_error(item, "audit log: not written by this server "
+			    "(audit-log is off)");
+			return (CMD_RETURN_ERROR);
+		}
+	}
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) == -1) {
+		cmdq_error(item, "audit log: cannot find the tmux binary");
+		return (CMD_RETURN_ERROR);
+	}
+	exe[n] = '\0';
+
+	audit_buf_init(&b);
+	audit_show_quote(&b, exe);
+	audit_buf_add(&b, " show-audit -d", 14);
+	audit_show_quote(&b, dir);
+	audit_buf_add(&b, args_has(args, 'R') ? " -R" : " -W", 3);
+	if (args_has(args, 't')) {
+		if (audit_show_init(&as, &out, item, args) != 0) {
+			audit_buf_free(&b);
+			return (CMD_RETURN_ERROR);
+		}
+		xasprintf(&id, "%c%u", as.ttype == AUDIT_TARGET_PANE ? '%' :
+		    as.ttype == AUDIT_TARGET_WINDOW ? '@' : '$', as.tid);
+		if (as.tname != NULL) {
+			free(id);
+			id = xstrdup(as.tname);
+		}
+		audit_buf_add(&b, " -t", 3);
+		audit_show_quote(&b, id);
+		free(id);
+		audit_show_free(&as);
+	}
+	for (i = 0; flags[i] != '\0'; i++) {
+		if (!args_has(args, flags[i]))
+			continue;
+		flag[1] = flags[i];
+		audit_buf_add(&b, " ", 1);
+		audit_buf_add(&b, flag, 2);
+		if (strchr("JT", flags[i]) == NULL)
+			audit_show_quote(&b, args_get(args, flags[i]));
+	}
+	audit_buf_add(&b, "; echo '[press enter]'; read x", 30);
+	audit_buf_add(&b, "", 1);
+
+	argv[0] = (char *)"new-window";
+	argv[1] = (char *)"-n";
+	argv[2] = (char *)(args_has(args, 'R') ? "audit-replay" : "audit-follow");
+	argv[3] = (char *)b.data;
+	argv[4] = NULL;
+	values = args_from_vector(4, argv);
+	pr = cmd_parse_from_arguments(values, 4, NULL);
+	args_free_values(values, 4);
+	free(values);
+	audit_buf_free(&b);
+	if (pr->status != CMD_PARSE_SUCCESS) {
+		cmdq_error(item, "%s", pr->error);
+		free(pr->error);
+		return (CMD_RETURN_ERROR);
+	}
+	cmdq_insert_after(item, cmdq_get_command(pr->cmdlist, NULL));
+	cmd_list_free(pr->cmdlist);
+	return (CMD_RETURN_NORMAL);
 }
 
 static enum cmd_retval
@@ -596,6 +885,8 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 		    "tmux show-audit -G file");
 		return (CMD_RETURN_ERROR);
 	}
+	if (args_has(args, 'R') || args_has(args, 'W'))
+		return (cmd_show_audit_window(self, item));
 	if (args_has(args, 'V'))
 		audit_seal_now();
 	audit_flush();
