@@ -313,6 +313,7 @@ void		 audit_warn(const char *);
 extern int	 audit_log_input;
 extern int	 audit_log_output;
 extern int	 audit_log_redact;
+extern int	 audit_log_syslog;
 int		 audit_active(void);
 int		 audit_is_holding(void);
 size_t		 audit_begin(u_int);

@@ -260,7 +260,7 @@ audit_syslog_record(const u_char *rec, size_t len)
 	char			*text;
 	struct audit_buf	 b;
 
-	if (!options_get_number(global_options, "audit-log-syslog"))
+	if (!audit_log_syslog)
 		return;
 	if (len >= 6) {
 		switch (audit_get16(rec + 4)) {

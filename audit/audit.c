@@ -62,6 +62,7 @@ struct audit_buf	 audit_pending;
 int			 audit_log_input = 1;
 int			 audit_log_output = 1;
 int			 audit_log_redact = 1;
+int			 audit_log_syslog;
 uint64_t		 audit_seq;
 static uint64_t		 audit_dropped;
 
@@ -562,6 +563,8 @@ audit_read_options(void)
 	    "audit-log-output");
 	audit_log_redact = options_get_number(global_options,
 	    "audit-log-redact");
+	audit_log_syslog = options_get_number(global_options,
+	    "audit-log-syslog");
 }
 
 /* An option has changed: log it, and start or stop the log. */

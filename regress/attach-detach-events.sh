@@ -33,6 +33,7 @@ t1=$(now)
 
 log_json
 audit_check_meta "$t0" "$t1" || fail "bad times, seqs or run id"
+audit_check_seals
 
 srv="pid=$server_pid uid=$uid user=$user host=$host tmux_version=3.5a"
 srv="$srv audit_version=0.1.0 socket=$SOCK start_time=START"
@@ -45,7 +46,7 @@ flags="client_flags=focused,UTF-8"
 login=$(login_fields)
 
 assert_eq "events" "\
-segment format=1 run=RUN segment=1 $srv
+segment format=1 run=RUN segment=1 $srv first=1
 server-start $srv
 client-connect $new$login term=$TERM cwd=$TMP $flags
 session-created session=main session_id=\$0 cwd=$TMP

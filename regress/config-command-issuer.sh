@@ -75,23 +75,32 @@ for line in open(sys.argv[1]):
     print(" | ".join(out))
 ' "$TMP/log.json" >"$TMP/commands" || fail "cannot read the log"
 
+# One line a record; "| " separates fields.
 new="client=client-$new_pid | pid=$new_pid | uid=$uid | gid=$gid | user=$user"
 src="client=client-$src_pid | pid=$src_pid | uid=$uid | gid=$gid | user=$user"
+c="issuer=config | file=$CONF"
+s="issuer=config | file=$TMP/sourced.conf"
+l="issuer=config | $src | file=$TMP/later.conf"
+set="command=set-option"
+ok="result=ok"
 assert_eq "command records" "\
-issuer=config | file=$CONF | line=1 | command=set-option -s audit-log on | result=ok
-issuer=config | file=$CONF | line=2 | command=set-option -s audit-log-path $LOG | result=ok
-issuer=config | file=$CONF | line=5 | command=set-option -g status-left L | result=ok
-issuer=config | file=$CONF | line=5 | command=set-option -g base-index 1 | result=ok
-issuer=config | file=$CONF | line=6 | command=set-option -g no-such-option 1 | result=error | error=invalid option: no-such-option
-issuer=config | file=$CONF | line=7 | command=set-option -g history-limit 500 | result=ok
-issuer=config | file=$CONF | line=8 | command=source-file $TMP/sourced.conf | result=wait
-issuer=config | file=$TMP/sourced.conf | line=3 | command=set-option -g status-right R | result=ok
-issuer=config | file=$CONF | line=9 | command=set-option -g status-left A | result=ok
-issuer=config | file=$CONF | line=9 | command=set-option -g status-interval nope | result=error | error=value is invalid: nope
-issuer=client | $new | command=new-session -d -s main -x 80 -y 24 cat | result=ok
+$c | line=1 | $set -s audit-log on | $ok
+$c | line=2 | $set -s audit-log-path $LOG | $ok
+$c | line=5 | $set -g status-left L | $ok
+$c | line=5 | $set -g base-index 1 | $ok
+$c | line=6 | $set -g no-such-option 1 | result=error | \
+error=invalid option: no-such-option
+$c | line=7 | $set -g history-limit 500 | $ok
+$c | line=8 | command=source-file $TMP/sourced.conf | result=wait
+$s | line=3 | $set -g status-right R | $ok
+$c | line=9 | $set -g status-left A | $ok
+$c | line=9 | $set -g status-interval nope | result=error | \
+error=value is invalid: nope
+issuer=client | $new | command=new-session -d -s main -x 80 -y 24 cat | $ok
 issuer=client | $src | command=source-file $TMP/later.conf | result=wait
-issuer=config | $src | file=$TMP/later.conf | line=1 | command=set-option -g status-justify centre | result=ok
-issuer=config | $src | file=$TMP/later.conf | line=3 | command=set-option -g bogus-option x | result=error | error=invalid option: bogus-option" \
+$l | line=1 | $set -g status-justify centre | $ok
+$l | line=3 | $set -g bogus-option x | result=error | \
+error=invalid option: bogus-option" \
     "$(cat "$TMP/commands")"
 
 # What the config did is what tmux did: the failing command's group

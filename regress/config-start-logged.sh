@@ -37,6 +37,7 @@ check() {
 
 	log_json
 	audit_check_meta "$t0" "$t1" || fail "$how: bad times, seqs or run id"
+	audit_check_seals
 
 	srv="pid=$server_pid uid=$uid user=$user host=$host"
 	srv="$srv tmux_version=3.5a audit_version=0.1.0 socket=$SOCK"
@@ -45,7 +46,7 @@ check() {
 	new="$new pid=$new_pid user=$user"
 	login=$(login_fields)
 	assert_eq "$how" "\
-segment format=1 run=RUN segment=1 $srv
+segment format=1 run=RUN segment=1 $srv first=1
 server-start $srv
 client-connect $new$login term=$TERM cwd=$TMP client_flags=focused,UTF-8
 session-created session=cfg session_id=\$0 cwd=$TMP

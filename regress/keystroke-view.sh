@@ -1,6 +1,6 @@
 #!/bin/sh
 
-# show-audit -k shows what was typed into each pane, one line per line
+# show-audit -T shows what was typed into each pane, one line per line
 # typed: "TIME CLIENT USER %PANE: text", printable text as it is, other keys
 # in angle brackets as tmux names them, a literal < as <lt>, and a line
 # ending at Enter or C-c. Keys typed by a real client (through a pty): ls -l,
@@ -33,9 +33,9 @@ run_pid $T send-keys -t main "echo 'a b'" Enter || fail "send-keys failed"
 send_pid=$LAST_PID
 wait_pane "the output of the second echo" output %0 'b"a b\r\n$ "'
 
-$T show-audit -k >"$TMP/keys" || fail "show-audit -k failed"
-$TMUX_BIN show-audit -k -d "$LOG" >"$TMP/keys-d" ||
-    fail "show-audit -k -d failed"
+$T show-audit -T >"$TMP/keys" || fail "show-audit -T failed"
+$TMUX_BIN show-audit -T -d "$LOG" >"$TMP/keys-d" ||
+    fail "show-audit -T -d failed"
 $T show-audit -J >"$TMP/log.json" || fail "show-audit -J failed"
 
 # Each line's time must be the time of its first input record.
@@ -71,7 +71,7 @@ TIME $PTY_TTY $user %0: ls -l<Enter>
 TIME $PTY_TTY $user %0: <Up><C-c>
 TIME $PTY_TTY $user %0: echo '<lt>x>'<Enter>
 TIME client-$send_pid $user (send-keys) %0: echo 'a b'<Enter>"
-assert_eq "show-audit -k" "$want" "$(sed 's/^[^ ]* /TIME /' "$TMP/keys")"
-assert_eq "show-audit -k -d" "$want" \
+assert_eq "show-audit -T" "$want" "$(sed 's/^[^ ]* /TIME /' "$TMP/keys")"
+assert_eq "show-audit -T -d" "$want" \
     "$(sed 's/^[^ ]* /TIME /' "$TMP/keys-d")"
 exit 0

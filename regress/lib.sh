@@ -175,21 +175,30 @@ client-disconnect access-denied session-created session-closed"
 # one a line for an exact comparison: type, then every field as key=value in
 # the order written. Only what varies from run to run is normalised: seq
 # and time are left out and the run id is printed as RUN and start_time as
-# START (audit_check_meta checks all of them). Strings that are not plain
-# words are printed as JSON strings, and so are objects.
+# START (audit_check_meta checks all of them). The tamper evidence is left
+# out too, as it is all keys, hashes and signatures: seal records, and the
+# key and link fields of segment records (SEAL_FIELDS; audit_check_seals
+# checks them, and that the log verifies). Strings that are not plain words
+# are printed as JSON strings, and so are objects.
+SEAL_FIELDS="run_key_base64 sign_key_base64 prev_chain_base64
+prev_seal_base64 host_key_base64 cert_base64"
 audit_norm() {
 	python3 -c '
 import json, re, sys
 plain = re.compile(r"^[A-Za-z0-9_./:,@%$+-]+$")
 types = sys.argv[2].split()
+seal_fields = sys.argv[3].split()
 def show(v):
     if isinstance(v, str) and plain.match(v):
         return v
     return json.dumps(v, separators=(",", ":"))
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    if types and r["type"] not in types:
+    if r["type"] == "seal" or (types and r["type"] not in types):
         continue
+    if r["type"] == "segment":
+        for k in seal_fields:
+            r.pop(k, None)
     out = [r.pop("type")]
     del r["seq"], r["time"]
     for k, v in r.items():
@@ -199,7 +208,7 @@ for line in open(sys.argv[1]):
             v = "START"
         out.append("%s=%s" % (k, show(v)))
     print(" ".join(out))
-' "$TMP/log.json" "${1:-}"
+' "$TMP/log.json" "${1:-}" "$SEAL_FIELDS"
 }
 
 # Check what audit_norm leaves out, for one server run in $TMP/log.json
@@ -250,6 +259,125 @@ for r in recs:
             bad("seq %d start_time %d is not the server start (%s)" %
                 (r["seq"], r["start_time"], start["time"]))
 ' "$TMP/log.json" "$1" "$2"
+}
+
+# Check the tamper evidence of a log of one server run, closed by the
+# server, with no host key: $TMP/log.json (read from directory $1, default
+# $LOG) has, in every segment record, after start_time, exactly first=1
+# (segment 1 only), run_key and sign_key (32 bytes; the run key is the
+# same in every segment and signs segment 1), then in later segments
+# prev_chain (32 bytes) and prev_seal (the signature of the previous
+# segment's closing seal), and sign_key is the key that seal named next.
+# Seals have exactly seal_index (0, 1, 2, ... through the run), run,
+# segment, records (how many records since the last seal, or since the
+# segment began, the segment record included), final (only on the last
+# record of each segment, which is a seal), chain (32 bytes, its first 8
+# the last digest), digests (8 bytes per record), next_key (32) and
+# signature (64). And show-audit -V -d says each file is intact and
+# closed, with these counts.
+audit_check_seals() {
+	_dir=${1:-$LOG}
+	"$TMUX_BIN" show-audit -V -d "$_dir" >"$TMP/verify.out" \
+	    2>"$TMP/verify.err" || fail "show-audit -V -d $_dir failed: \
+$(cat "$TMP/verify.err")"
+	assert_eq "stderr of show-audit -V -d $_dir" "" \
+	    "$(cat "$TMP/verify.err")"
+	python3 -c '
+import base64, glob, json, os, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+files = sorted(glob.glob(os.path.join(sys.argv[2], "*.tmux-audit")))
+def bad(msg):
+    sys.exit("audit_check_seals: " + msg)
+def raw(r, k, n):
+    if k + "_base64" not in r:
+        bad("seq %d %s has no %s" % (r["seq"], r["type"], k))
+    v = base64.b64decode(r[k + "_base64"], validate=True)
+    if n is not None and len(v) != n:
+        bad("seq %d %s: %s has %d bytes" % (r["seq"], r["type"], k, len(v)))
+    return v
+segs = []
+for r in recs:
+    if r["type"] == "segment":
+        segs.append([])
+    if not segs:
+        bad("the log does not begin with a segment record")
+    segs[-1].append(r)
+if len(segs) != len(files):
+    bad("%d segment records, %d files" % (len(segs), len(files)))
+index = 0
+prev = None
+lines = []
+for n, (seg, path) in enumerate(zip(segs, files), 1):
+    s = seg[0]
+    keys = list(s)[list(s).index("start_time") + 1:]
+    want = ["run_key_base64", "sign_key_base64"]
+    if n == 1:
+        want = ["first"] + want
+    else:
+        want += ["prev_chain_base64", "prev_seal_base64"]
+    if keys != want:
+        bad("segment %d has fields %r, not %r" % (n, keys, want))
+    if s["segment"] != n or (n == 1 and s["first"] != 1):
+        bad("segment record %d says segment %d" % (n, s["segment"]))
+    if not path.endswith("_%d_%06d.tmux-audit" % (s["pid"], n)):
+        bad("segment %d is in %s" % (n, path))
+    run_key, sign_key = raw(s, "run_key", 32), raw(s, "sign_key", 32)
+    if n == 1:
+        first = s
+        if sign_key != run_key:
+            bad("segment 1 is not signed by the run key")
+    else:
+        if run_key != raw(first, "run_key", 32) or s["run"] != first["run"]:
+            bad("segment %d has another run or run key" % n)
+        raw(s, "prev_chain", 32)
+        if sign_key != raw(prev, "next_key", 32):
+            bad("segment %d sign_key is not the next key of seal %d" %
+                (n, prev["seal_index"]))
+        if raw(s, "prev_seal", 64) != raw(prev, "signature", 64):
+            bad("segment %d prev_seal is not seal %d" %
+                (n, prev["seal_index"]))
+    count = 0
+    for i, r in enumerate(seg):
+        count += 1
+        if r["type"] != "seal":
+            continue
+        keys = [k for k in r if k not in ("seq", "time", "type")]
+        last = i == len(seg) - 1
+        want = ["seal_index", "run", "segment", "records"] + \
+            (["final"] if last else []) + ["chain_base64", "digests_base64",
+            "next_key_base64", "signature_base64"]
+        if keys != want:
+            bad("seal seq %d has fields %r, not %r" % (r["seq"], keys, want))
+        if r["seal_index"] != index:
+            bad("seal seq %d has index %d, not %d" %
+                (r["seq"], r["seal_index"], index))
+        if r["run"] != s["run"] or r["segment"] != n:
+            bad("seal seq %d names run %s segment %d" %
+                (r["seq"], r["run"], r["segment"]))
+        if last and r["final"] != 1:
+            bad("seal seq %d: final=%d" % (r["seq"], r["final"]))
+        if r["records"] != count - 1:
+            bad("seal seq %d covers %d records, not %d" %
+                (r["seq"], r["records"], count - 1))
+        digests = raw(r, "digests", 8 * r["records"])
+        if raw(r, "chain", 32)[:8] != digests[-8:]:
+            bad("seal seq %d: chain is not its last digest" % r["seq"])
+        raw(r, "next_key", 32)
+        raw(r, "signature", 64)
+        index += 1
+        count = 1
+        prev = r
+    if seg[-1]["type"] != "seal":
+        bad("segment %d does not end with a seal" % n)
+    lines.append("%s: intact: %d records, %d seals, sealed through seq %d, "
+        "closed, unanchored (no host key)" % (path, len(seg) - 1,
+        sum(r["type"] == "seal" for r in seg), seg[-1]["seq"]))
+with open(sys.argv[3], "w") as f:
+    f.write("".join(l + "\n" for l in lines))
+' "$TMP/log.json" "$_dir" "$TMP/verify.expected" ||
+	    fail "bad seals or segment keys in $_dir"
+	assert_eq "show-audit -V -d $_dir" "$(cat "$TMP/verify.expected")" \
+	    "$(cat "$TMP/verify.out")"
 }
 
 # The loginuid and audit_session fields the log gives a client started from

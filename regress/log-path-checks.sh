@@ -105,20 +105,6 @@ assert_eq "audit-log after the refusal" off "$($T show -sv audit-log)"
 assert_empty "$TMP/gw"
 stop
 
-# A group-writable directory named in the config: a config error at the
-# line that turns the log on, shown to a control client as %config-error.
-printf 'set -s audit-log-path %s\nset -s audit-log on\n' "$TMP/gw" >"$CONF"
-$T -C new -d -s main </dev/null >"$TMP/control" 2>&1 ||
-    fail "control-mode new-session failed"
-server_pid=$($T display -p '#{pid}')
-SERVER_PIDS="$SERVER_PIDS $server_pid"
-assert_eq "config error" "%config-error $CONF:2: audit log $TMP/gw: \
-writable by its group (mode 0770)" "$(grep '^%config-error' "$TMP/control")"
-assert_eq "audit-log after the config error" off "$($T show -sv audit-log)"
-stop
-assert_empty "$TMP/gw"
-assert_eq "files in $HOME" "" "$(find "$HOME" ! -type d)"
-
 # The default directory, under $HOME (made from nothing, $HOME too).
 rm -rf "$HOME"
 echo "set -s audit-log on" >"$CONF"
@@ -146,4 +132,37 @@ XDG_STATE_HOME=relative start "relative XDG_STATE_HOME"
 file=$(one_file "$HOME/.local/state/tmux/audit")
 stop
 [ -e "$TMP/relative" ] && fail "a relative XDG_STATE_HOME was used"
+
+# A directory writable by group or others named in the config: a config
+# error, shown to a control client as %config-error, and the log stays off.
+# While the config loads a later line may still change the path, so the
+# directory is checked when the log opens, with the final path, after the
+# whole config has been read: the error names no file and line, and a path
+# the config replaced is not checked. Nothing is written anywhere, the
+# default directory included.
+rm -rf "$HOME"
+mkdir "$HOME"
+config_error() {
+	$T -C new -d -s main </dev/null >"$TMP/control" 2>&1 ||
+	    fail "$1: control-mode new-session failed"
+	server_pid=$($T display -p '#{pid}')
+	SERVER_PIDS="$SERVER_PIDS $server_pid"
+	assert_eq "$1: config error" "%config-error $2" \
+	    "$(grep '^%config-error' "$TMP/control")"
+	assert_eq "$1: audit-log after the config error" off \
+	    "$($T show -sv audit-log)"
+	stop
+	assert_empty "$TMP/gw"
+	assert_empty "$TMP/ow"
+	assert_eq "$1: files in $HOME" "" "$(find "$HOME" ! -type d)"
+}
+printf 'set -s audit-log-path %s\nset -s audit-log on\n' "$TMP/gw" >"$CONF"
+config_error "path, then on" \
+    "audit log $TMP/gw: writable by its group (mode 0770)"
+printf 'set -s audit-log on\nset -s audit-log-path %s\n' "$TMP/ow" >"$CONF"
+config_error "on, then path" "audit log $TMP/ow: writable by others (mode 0777)"
+printf 'set -s audit-log-path %s\nset -s audit-log on\nset -s audit-log-path %s\n' \
+    "$TMP/gw" "$TMP/ow" >"$CONF"
+config_error "path replaced" \
+    "audit log $TMP/ow: writable by others (mode 0777)"
 exit 0

@@ -34,7 +34,7 @@ new="client_id=0 client=client-$new_pid uid=$uid gid=$gid pid=$new_pid"
 new="$new user=$user"
 login=$(login_fields)
 expected="\
-segment format=1 run=RUN segment=1 $srv
+segment format=1 run=RUN segment=1 $srv first=1
 server-start $srv
 client-connect $new$login term=$TERM cwd=$TMP client_flags=focused,UTF-8
 session-created session=main session_id=\$0 cwd=$TMP
@@ -49,6 +49,7 @@ read_dir() {
 	    fail "show-audit -J -d $1 failed: $(cat "$TMP/err")"
 	assert_eq "stderr of show-audit -J -d $1" "" "$(cat "$TMP/err")"
 	audit_check_meta "$t0" "$t1" || fail "bad times, seqs or run id"
+	audit_check_seals "$1"
 	assert_eq "show-audit -J -d $1" "$expected" \
 	    "$(audit_norm "$BASIC_TYPES")"
 

@@ -10,7 +10,7 @@
 #   @1 and its pane;
 # - -f '#{==:#{audit_type},command}' -F '#{audit_command}' prints exactly
 #   the commands run, as tmux prints them;
-# - -k -t %1 shows only the keys typed into %1;
+# - -T -t %1 shows only the keys typed into %1;
 # - offline, with -d and no server, -t '$0', -t sess1 (by name) and -t %1
 #   give the same records as in the server.
 #
@@ -37,7 +37,7 @@ $T show-audit -J -t sess1 >"$TMP/sess1.json" ||
     fail "show-audit -t sess1 failed"
 $T show-audit -J -t %1 >"$TMP/p1.json" || fail "show-audit -t %1 failed"
 $T show-audit -J -t @1 >"$TMP/w1.json" || fail "show-audit -t @1 failed"
-$T show-audit -k -t %1 >"$TMP/k1" || fail "show-audit -k -t %1 failed"
+$T show-audit -T -t %1 >"$TMP/k1" || fail "show-audit -T -t %1 failed"
 $T show-audit -f '#{==:#{audit_type},command}' -F '#{audit_command}' \
     >"$TMP/commands" || fail "show-audit -f -F failed"
 
@@ -60,7 +60,7 @@ send-keys -t sess2 two Enter
 show-audit -J -t sess1
 show-audit -J -t \"%1\"
 show-audit -J -t @1
-show-audit -k -t \"%1\"" "$(cat "$TMP/commands")"
+show-audit -T -t \"%1\"" "$(cat "$TMP/commands")"
 
 python3 - "$TMP" <<'EOF' || fail "see above"
 import sys
@@ -131,13 +131,13 @@ compare("-d -t $0", tmp + "/d$0.json", s0, s0w)
 compare("-d -t sess1", tmp + "/dsess1.json", s0, s0w)
 compare("-d -t %1", tmp + "/d%1.json", lambda r: pane(r, "%1"))
 
-# -k -t %1: only the line typed into %1.
+# -T -t %1: only the line typed into %1.
 lines = [l.rstrip("\n").split(" ", 1)[1] for l in open(tmp + "/k1")]
 sk = [r for r in recs if r["type"] == "command" and
     r["command"] == "send-keys -t sess2 two Enter"]
 want = ["%s %s (send-keys) %%1: two<Enter>" % (sk[0]["client"],
     sk[0]["user"])] if sk else []
-check("-k -t %%1 shows %r, not %r" % (lines, want), lines == want)
+check("-T -t %%1 shows %r, not %r" % (lines, want), lines == want)
 done("target-filter")
 EOF
 exit 0

@@ -3,16 +3,19 @@
 # With the audit log off, and with it on, the fork answers ordinary tmux
 # commands exactly as upstream tmux 3.5a does: the same commands, run the
 # same way on the same socket against pristine upstream ($PRISTINE_BIN), the
-# fork with an empty config and the fork with the audit log on, give
-# byte-identical output, error messages and exit statuses. The only
-# differences allowed are the fork's own: the audit-log* lines of
-# show-options -s (checked exactly) and show-audit in list-commands.
+# fork with the audit log off and the fork with it on give byte-identical
+# output, error messages and exit statuses. The only differences allowed
+# are the fork's own: its server options in show-options -s (audit-log*,
+# with audit-log and audit-log-path as set and the other audit-log-*
+# options it has, and server-access-owner-only) and show-audit in
+# list-commands.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
 
 [ -x "$PRISTINE_BIN" ] || skip "no pristine tmux at $PRISTINE_BIN"
-# Window names from automatic-rename depend on timing: names are fixed.
+# Window names from automatic-rename (and pane_current_command) depend on
+# how soon the pane has run its command: names are fixed.
 audit_conf "set -g automatic-rename off"
 echo "set -g automatic-rename off" >"$TMP/plain.conf"
 
@@ -36,6 +39,18 @@ captured() {
 	[ "$(tm capture-pane -p -t s2:0 | grep -c '^hello world$')" = 2 ]
 }
 
+ls_format='#{session_name} #{session_id} #{session_windows}'
+ls_format="$ls_format #{session_width}x#{session_height} #{session_attached}"
+lw_format='#{session_name}:#{window_index} #{window_id} #{window_name}'
+lw_format="$lw_format #{window_width}x#{window_height} #{window_layout}"
+lw_format="$lw_format #{window_panes} #{window_active}"
+lp_format='#{pane_id} #{session_name}:#{window_index}.#{pane_index}'
+lp_format="$lp_format #{pane_width}x#{pane_height} #{pane_left},#{pane_top}"
+lp_format="$lp_format #{pane_active} #{pane_start_command} #{pane_dead}"
+dm_format='#{version} #{session_name} #{window_name} #{pane_id} #{pane_index}'
+dm_format="$dm_format #{window_zoomed_flag} #{?pane_active,active,inactive}"
+dm_format="$dm_format #{=3:window_name} #{l:#{x}} #{e|+:1,2} #{socket_path}"
+
 # Run the same commands with binary $1 and config $2; print what they say.
 transcript() {
 	bin=$1
@@ -45,14 +60,10 @@ transcript() {
 	step tm split-window -d -t s1:w2 -h cat
 	step tm split-window -d -t s1:w2.0 -v -l 5 cat
 	step tm new-session -d -s s3 -x 50 -y 10 cat
-	step tm list-sessions -F \
-	    '#{session_name} #{session_id} #{session_windows} #{session_width}x#{session_height} #{session_attached}'
-	step tm list-windows -a -F \
-	    '#{session_name}:#{window_index} #{window_id} #{window_name} #{window_width}x#{window_height} #{window_layout} #{window_panes} #{window_active}'
-	step tm list-panes -a -F \
-	    '#{pane_id} #{session_name}:#{window_index}.#{pane_index} #{pane_width}x#{pane_height} #{pane_left},#{pane_top} #{pane_active} #{pane_current_command} #{pane_start_command} #{pane_dead}'
-	step tm display-message -p -t s1:w2.1 \
-	    '#{version} #{session_name} #{window_name} #{pane_id} #{pane_index} #{window_zoomed_flag} #{?pane_active,active,inactive} #{=3:window_name} #{l:#{x}} #{e|+:1,2} #{socket_path}'
+	step tm list-sessions -F "$ls_format"
+	step tm list-windows -a -F "$lw_format"
+	step tm list-panes -a -F "$lp_format"
+	step tm display-message -p -t s1:w2.1 "$dm_format"
 	step tm set-option -g status-left 'L #S'
 	step tm set-option -w -t s1:w2 automatic-rename off
 	step tm set-option -t s1 base-index 3
