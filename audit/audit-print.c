@@ -433,7 +433,11 @@ audit_print_text(const struct audit_record *r, struct audit_buf *b)
 			audit_text_value(b, f->value, f->len);
 			break;
 		default:
-			audit_hex(b, f->value, f->len);
+			if (f->tag == AUDIT_F_DIGESTS) {
+				audit_printf(b, "(%zu)",
+				    f->len / AUDIT_DIGEST_LEN);
+			} else
+				audit_hex(b, f->value, f->len);
 			break;
 		}
 	}
