@@ -9,6 +9,9 @@
 #   ./build.sh run	build, then start an audited session (etc/sample.conf)
 #   ./build.sh check	build, install test dependencies, run every test
 #   ./build.sh pristine	build unpatched upstream tmux into tmux-pristine/
+#   ./build.sh bench [--quick]
+#			build both, install the peers, measure the audit log's
+#			cost against them and write docs/benchmarks.md
 #   ./build.sh quilt ARGS
 #			run quilt in tmux/ with the project's settings
 #			(e.g. "./build.sh quilt refresh")
@@ -252,14 +255,16 @@ do_build() {
 		./configure -q --enable-utf8proc ${TMUX_AUDIT_CONFIGURE:-} \
 		    >/dev/null
 	fi
-	# Our own code is held to -Wall -Wextra -Werror.
+	make -s -j"$(nproc)" >/dev/null || make -j1
+	# Our own code is held to -Wall -Wextra -Werror (after the normal make,
+	# so these flags never reach a configure re-run).
 	objs=$(cd "$TREE" && ls audit/*.c | sed 's/\.c$/.o/')
 	(cd "$TREE" && rm -f $objs)
 	make -s -C "$TREE" $objs CFLAGS="-O2 -Wall -Wextra -Werror \
 	    -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign \
 	    -Wmissing-prototypes -Wstrict-prototypes -Wshadow" >/dev/null ||
 	    die "audit/ does not build cleanly with warnings on"
-	make -s -j"$(nproc)" >/dev/null || make -j1
+	make -s -j"$(nproc)" >/dev/null
 	[ -x "$TREE/tmux" ] || die "tmux/tmux was not built"
 }
 
@@ -303,6 +308,15 @@ check)
 pristine)
 	do_pristine
 	;;
+bench)
+	do_build
+	do_pristine
+	command -v python3 >/dev/null || install_missing python3
+	install_missing util-linux bsdutils
+	# A peer that cannot be installed is reported as n/a, not fatal.
+	(install_missing tlog) || say "tlog not installed: its rows will be n/a"
+	exec "$TOP/bench/run.sh" "$@"
+	;;
 quilt)
 	[ -d "$TREE" ] || die "tmux/ does not exist: run ./build.sh first"
 	cd "$TREE"
@@ -317,6 +331,6 @@ quilt)
 	exit $rc
 	;;
 *)
-	die "usage: build.sh [prepare|build|run|check|pristine|quilt ARGS]"
+	die "usage: build.sh [prepare|build|run|check|pristine|bench|quilt ARGS]"
 	;;
 esac

@@ -109,14 +109,15 @@ audit_dir_check(const char *path, int create, char **cause)
 }
 
 /* Replace anything but [A-Za-z0-9._-] so names stay one word. */
-static char *
+char *
 audit_file_word(const char *s)
 {
 	char	*out, *p;
 
 	out = xstrdup(*s == '\0' ? "unknown" : s);
 	for (p = out; *p != '\0'; p++) {
-		if (!isalnum((u_char)*p) && *p != '.' && *p != '_' && *p != '-')
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
 			*p = '_';
 	}
 	return (out);

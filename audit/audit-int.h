@@ -278,6 +278,7 @@ uint64_t	 audit_now(void);
 
 /* audit-file.c */
 int		 audit_dir_check(const char *, int, char **);
+char		*audit_file_word(const char *);
 char		*audit_file_name(const char *, const char *, uint64_t,
 		     long, u_int);
 int		 audit_file_create(const char *, char **);

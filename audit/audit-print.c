@@ -345,13 +345,62 @@ audit_json_argv(struct audit_buf *b, const struct audit_record *r)
 	audit_buf_add(b, "]", 1);
 }
 
+/*
+ * A text field that repeats (policy names, gap losses) as one array, at
+ * its first place; values not UTF-8 are {"base64": ...}.
+ */
+static void
+audit_json_repeated(struct audit_buf *b, const struct audit_record *r,
+    u_int tag)
+{
+	const struct audit_field	*f;
+	char				 kbuf[32];
+	u_int				 i;
+	int				 first = 1;
+
+	audit_printf(b, ",\"%s\":[", audit_field_key(tag, kbuf, sizeof kbuf));
+	for (i = 0; i < r->nfields; i++) {
+		f = &r->fields[i];
+		if (f->tag != tag)
+			continue;
+		if (!first)
+			audit_buf_add(b, ",", 1);
+		first = 0;
+		if (audit_valid_utf8(f->value, f->len))
+			audit_json_string(b, f->value, f->len);
+		else {
+			audit_buf_add(b, "{\"base64\":", 10);
+			audit_json_base64(b, f->value, f->len);
+			audit_buf_add(b, "}", 1);
+		}
+	}
+	audit_buf_add(b, "]", 1);
+}
+
+/* How many times does a tag appear, and is i its first place? */
+static u_int
+audit_json_count(const struct audit_record *r, u_int i, int *firstp)
+{
+	u_int	j, n = 0;
+
+	*firstp = 1;
+	for (j = 0; j < r->nfields; j++) {
+		if (r->fields[j].tag != r->fields[i].tag)
+			continue;
+		if (j < i)
+			*firstp = 0;
+		n++;
+	}
+	return (n);
+}
+
 /* One record as a JSON object on one line (no newline). */
 void
 audit_print_json(const struct audit_record *r, struct audit_buf *b)
 {
 	const char	*name;
 	u_int		 i;
-	int		 argv = 0;
+	int		 argv = 0, first;
 
 	audit_printf(b, "{\"seq\":%llu,\"time\":\"",
 	    (unsigned long long)r->seq);
@@ -366,8 +415,15 @@ audit_print_json(const struct audit_record *r, struct audit_buf *b)
 			argv = 1;
 		} else if (r->fields[i].tag != AUDIT_F_CLAIMED &&
 		    r->fields[i].tag != AUDIT_F_ARGV &&
-		    audit_cause_key(r->fields[i].tag) == NULL)
-			audit_json_field(b, &r->fields[i]);
+		    audit_cause_key(r->fields[i].tag) == NULL) {
+			if (AUDIT_KIND(r->fields[i].tag) == AUDIT_KIND_TEXT &&
+			    audit_json_count(r, i, &first) > 1) {
+				if (first)
+					audit_json_repeated(b, r,
+					    r->fields[i].tag);
+			} else
+				audit_json_field(b, &r->fields[i]);
+		}
 	}
 	audit_json_claimed(b, r);
 	audit_json_cause(b, r);

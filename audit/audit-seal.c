@@ -226,7 +226,7 @@ audit_host_key_read_public(const char *arg, u_char *pk, char **cause)
 	u_char	 raw[2 + AUDIT_KEYID_LEN + AUDIT_PK_LEN];
 	char	*line, *why;
 
-	if (strchr(arg, '/') == NULL && access(arg, F_OK) != 0)
+	if (access(arg, F_OK) != 0)
 		line = xstrdup(arg);
 	else if ((line = audit_key_file_line(arg, 0, cause)) == NULL)
 		return (-1);

@@ -282,7 +282,9 @@ audit_store_unclean(const char *dir)
 		free(cause);
 		return;
 	}
-	xasprintf(&prefix, "%s_", audit_host);
+	base = audit_file_word(audit_host);
+	xasprintf(&prefix, "%s_", base);
+	free(base);
 	plen = strlen(prefix);
 	for (i = 0; i < n; i++) {
 		base = strrchr(paths[i], '/') + 1;
@@ -304,6 +306,9 @@ audit_store_unclean(const char *dir)
 		audit_rec_str(&audit_pending, AUDIT_F_PATH, paths[i]);
 		audit_rec_uint(&audit_pending, AUDIT_F_PID, pid);
 		audit_end(start);
+
+		/* Noted once: make it read-only like a closed segment. */
+		chmod(paths[i], 0400);
 	}
 	free(prefix);
 	for (i = 0; i < n; i++)

@@ -197,17 +197,27 @@ audit_witness_seen(struct audit_vseg *vs, uint64_t index,
 	}
 }
 
-/* Report witnessed seals the log does not have, or has differently. */
+/*
+ * Report witnessed seals the log does not have, or has differently. Only
+ * runs that have segments here count: a syslog file holds other runs too.
+ */
 static void
-audit_witness_report(struct audit_out *out)
+audit_witness_report(struct audit_out *out, struct audit_vseg *v, u_int n)
 {
 	struct audit_witness	*w;
 	char			 run[33], *line;
-	u_int			 i;
+	u_int			 i, j;
 
 	for (i = 0; i < audit_nwitnesses; i++) {
 		w = &audit_witnesses[i];
 		if (w->found && !w->differs)
+			continue;
+		for (j = 0; j < n; j++) {
+			if (v[j].have_header &&
+			    memcmp(v[j].run, w->run, sizeof w->run) == 0)
+				break;
+		}
+		if (j == n)
 			continue;
 		sodium_bin2hex(run, sizeof run, w->run, sizeof w->run);
 		xasprintf(&line, "witness: seal %llu of run %s (segment %llu, "
@@ -394,15 +404,21 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 	u_char			 hdr[AUDIT_HEADER_LEN], chain[AUDIT_HASH_LEN];
 	uint64_t		 expect = 0, v;
 	char			*cause;
+	const char		*p;
 	int			 n;
 
 	memset(vs, 0, sizeof *vs);
 	vs->path = xstrdup(path);
 	if ((rd = audit_reader_open(path, &cause)) == NULL) {
+		/* The cause starts with the path, printed again later. */
+		p = cause;
+		if (strncmp(p, path, strlen(path)) == 0 &&
+		    strncmp(p + strlen(path), ": ", 2) == 0)
+			p += strlen(path) + 2;
 		if (strstr(cause, "unknown format version") != NULL)
-			audit_vset(vs, AUDIT_V_VERSION, "%s", cause);
+			audit_vset(vs, AUDIT_V_VERSION, "%s", p);
 		else
-			audit_vset(vs, AUDIT_V_MODIFIED, "%s", cause);
+			audit_vset(vs, AUDIT_V_MODIFIED, "%s", p);
 		free(cause);
 		return;
 	}
@@ -705,12 +721,12 @@ audit_verify(struct audit_out *out, char **paths, u_int n,
 		audit_verify_run(out, sorted + i, j - i, anchor);
 	}
 
+	audit_witness_report(out, v, n);
 	for (i = 0; i < n; i++) {
 		audit_vprint(out, &v[i], anchor);
 		free(v[i].path);
 		free(v[i].why);
 	}
-	audit_witness_report(out);
 	free(sorted);
 	free(v);
 	return (out->errors);

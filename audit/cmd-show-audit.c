@@ -201,6 +201,15 @@ audit_show_format_field(struct format_tree *ft, const struct audit_field *f)
 	case AUDIT_KIND_INT:
 		audit_printf(&b, "%lld", (long long)audit_get64(f->value));
 		break;
+	case AUDIT_KIND_BYTES:
+		if (f->tag != AUDIT_F_DATA) {
+			s = xmalloc(f->len * 2 + 1);
+			sodium_bin2hex(s, f->len * 2 + 1, f->value, f->len);
+			audit_printf(&b, "%s", s);
+			free(s);
+			break;
+		}
+		/* FALLTHROUGH */
 	default:
 		utf8_stravisx(&s, f->value, f->len,
 		    VIS_OCTAL|VIS_CSTYLE|VIS_TAB|VIS_NL);
@@ -834,7 +843,7 @@ cmd_show_audit_window(struct cmd *self, struct cmdq_item *item)
 		flag[1] = flags[i];
 		audit_buf_add(&b, " ", 1);
 		audit_buf_add(&b, flag, 2);
-		if (strchr("JT", flags[i]) == NULL)
+		if (strchr("IJT", flags[i]) == NULL)
 			audit_show_quote(&b, args_get(args, flags[i]));
 	}
 	audit_buf_add(&b, "; echo '[press enter]'; read x", 30);
