@@ -795,7 +795,7 @@ cmd_show_audit_window(struct cmd *self, struct cmdq_item *item)
 	struct cmd_parse_result	*pr;
 	struct args_value	*values;
 	char			 exe[PATH_MAX], *argv[5], *id;
-	const char		*dir, *flags = "xmoJTFfUCYg";
+	const char		*dir, *flags = "xmoabIJTFfUCYg";
 	char			 flag[3] = "-?";
 	ssize_t			 n;
 	u_int			 npaths, i;

@@ -160,9 +160,10 @@ printf 'set -s audit-log-path %s\nset -s audit-log on\n' "$TMP/gw" >"$CONF"
 config_error "path, then on" \
     "audit log $TMP/gw: writable by its group (mode 0770)"
 printf 'set -s audit-log on\nset -s audit-log-path %s\n' "$TMP/ow" >"$CONF"
-config_error "on, then path" "audit log $TMP/ow: writable by others (mode 0777)"
-printf 'set -s audit-log-path %s\nset -s audit-log on\nset -s audit-log-path %s\n' \
-    "$TMP/gw" "$TMP/ow" >"$CONF"
+config_error "on, then path" \
+    "audit log $TMP/ow: writable by others (mode 0777)"
+printf 'set -s audit-log-path %s\nset -s audit-log on\n' "$TMP/gw" >"$CONF"
+printf 'set -s audit-log-path %s\n' "$TMP/ow" >>"$CONF"
 config_error "path replaced" \
     "audit log $TMP/ow: writable by others (mode 0777)"
 exit 0
