@@ -485,9 +485,11 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 			audit_vset(vs, AUDIT_V_TAIL, "torn last record at offset "
 			    "%lld", (long long)rd->offset);
 		} else {
-			cause = strchr(rd->error, ' ');
-			audit_vset(vs, AUDIT_V_MODIFIED, "modified: %s",
-			    cause != NULL ? cause + 1 : rd->error);
+			p = rd->error;
+			if (strncmp(p, path, strlen(path)) == 0 &&
+			    strncmp(p + strlen(path), ": ", 2) == 0)
+				p += strlen(path) + 2;
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: %s", p);
 		}
 	}
 	if (vs->why == NULL || vs->verdict == AUDIT_V_TAIL) {
@@ -572,10 +574,15 @@ static void
 audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
     const u_char *anchor)
 {
-	struct audit_vseg	*vs, *prev;
+	struct audit_vseg	*vs, *prev, *ref = NULL;
 	char			*line, *fp;
 	u_int			 i;
 
+	/* The run key to compare with: the first segment found intact. */
+	for (i = 0; i < n && ref == NULL; i++) {
+		if (v[i]->why == NULL || v[i]->verdict == AUDIT_V_TAIL)
+			ref = v[i];
+	}
 	for (i = 0; i < n; i++) {
 		vs = v[i];
 		prev = (i == 0) ? NULL : v[i - 1];
@@ -585,9 +592,10 @@ audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
 			    (unsigned long long)vs->segment,
 			    (unsigned long long)vs->pid);
 		}
-		if (memcmp(vs->run_key, v[0]->run_key, AUDIT_PK_LEN) != 0)
+		if (ref != NULL && vs != ref &&
+		    memcmp(vs->run_key, ref->run_key, AUDIT_PK_LEN) != 0)
 			audit_vset(vs, AUDIT_V_SERIES, "foreign segment: run "
-			    "key differs from %s", v[0]->path);
+			    "key differs from %s", ref->path);
 		if (prev == NULL) {
 			if (vs->segment != 1 || !vs->first) {
 				xasprintf(&line, "%s: missing segment: "
@@ -626,6 +634,14 @@ audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
 			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
 			    "segment: does not follow %s", prev->path);
 		}
+	}
+
+	/* A certificate that is there must verify, anchor or not. */
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		if (vs->have_cert && !audit_vcert(vs, vs->host_key))
+			audit_vset(vs, AUDIT_V_KEY, "bad certificate: the run "
+			    "key is not certified by the host key it names");
 	}
 
 	/* The anchor: the run key certified by the trusted host key. */

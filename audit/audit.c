@@ -395,6 +395,9 @@ fail:
 	free(cause);
 	audit_state = AUDIT_OFF;
 	audit_pending.len = 0;
+
+	/* The option must not say the log is on when it is not. */
+	options_set_number(global_options, "audit-log", 0);
 }
 
 /* Close the log with a final seal. */
@@ -544,7 +547,8 @@ audit_option_check(struct options *oo, const char *name, int unset,
 		free(path);
 		return (-1);
 	}
-	if (options_get_number(global_options, "audit-log") &&
+	if (audit_state != AUDIT_HOLD &&
+	    options_get_number(global_options, "audit-log") &&
 	    audit_dir_check(path, 1, &why) != 0) {
 		*cause = why;
 		free(path);
