@@ -71,6 +71,7 @@ static int		 audit_closing;		/* final seal not yet written */
 
 static struct event	 audit_seal_ev;
 static struct event	 audit_retry_ev;
+static struct event	 audit_age_ev;
 
 static char		*audit_error;
 static uint64_t		 audit_error_start;
@@ -171,6 +172,30 @@ audit_store_header(int fd, char **cause)
 	return (retval);
 }
 
+/*
+ * A quiet server does not loop: a timer makes sure a segment is rotated
+ * when it reaches audit-log-max-age.
+ */
+static void
+audit_store_age_cb(__unused int fd, __unused short events,
+    __unused void *data)
+{
+	audit_store_loop();
+}
+
+static void
+audit_store_age_timer(void)
+{
+	struct timeval	tv = { .tv_sec = 0 };
+
+	if (!event_initialized(&audit_age_ev))
+		evtimer_set(&audit_age_ev, audit_store_age_cb, NULL);
+	evtimer_del(&audit_age_ev);
+	tv.tv_sec = options_get_number(global_options, "audit-log-max-age");
+	if (tv.tv_sec != 0)
+		evtimer_add(&audit_age_ev, &tv);
+}
+
 /* Create the next segment file in dir (made if missing). */
 static int
 audit_store_segment(const char *dir, char **cause)
@@ -202,6 +227,7 @@ audit_store_segment(const char *dir, char **cause)
 	audit_path = path;
 	audit_fd = fd;
 	audit_seg_opened = time(NULL);
+	audit_store_age_timer();
 	if (dir != audit_dir) {
 		free(audit_dir);
 		audit_dir = xstrdup(dir);
@@ -370,6 +396,8 @@ audit_store_close(void)
 		evtimer_del(&audit_seal_ev);
 	if (event_initialized(&audit_retry_ev))
 		evtimer_del(&audit_retry_ev);
+	if (event_initialized(&audit_age_ev))
+		evtimer_del(&audit_age_ev);
 }
 
 /*

@@ -636,17 +636,20 @@ audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
 		}
 	}
 
-	/* A certificate that is there must verify, anchor or not. */
-	for (i = 0; i < n; i++) {
-		vs = v[i];
-		if (vs->have_cert && !audit_vcert(vs, vs->host_key))
-			audit_vset(vs, AUDIT_V_KEY, "bad certificate: the run "
-			    "key is not certified by the host key it names");
-	}
-
-	/* The anchor: the run key certified by the trusted host key. */
-	if (anchor == NULL)
+	/*
+	 * Without an anchor, a certificate that is there must still verify;
+	 * with one, the run must be certified by it.
+	 */
+	if (anchor == NULL) {
+		for (i = 0; i < n; i++) {
+			vs = v[i];
+			if (vs->have_cert && !audit_vcert(vs, vs->host_key))
+				audit_vset(vs, AUDIT_V_KEY, "bad certificate: "
+				    "the run key is not certified by the host "
+				    "key it names");
+		}
 		return;
+	}
 	fp = audit_key_fingerprint(anchor);
 	for (i = 0; i < n; i++) {
 		vs = v[i];

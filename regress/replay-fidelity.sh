@@ -7,10 +7,12 @@
 # the same file, two pages with space, q; and a line of one narrow and 60
 # wide characters, which wraps with a wide character straddling the last
 # column. Pane A (%0) is resized to 100x30 with resize-window while vim
-# shows its second page (vim redraws); pane B (%1) keeps 80x24. At the end
-# the screens are taken with capture-pane -e -p (text, colours and
-# attributes), with the cursor position (on the last prompt, not the last
-# line) and the pane size, and the server is killed.
+# shows its second page (vim redraws); pane B (%1) keeps 80x24. A third
+# pane, N (%2, 80x24), runs a nested tmux (the pristine one, on a server of
+# its own, with no clock in its status line) whose session prints
+# "nested", then "later" and "last" a second apart. At the end the screens
+# are taken with capture-pane -e -p (text, colours and attributes), with
+# the cursor position and the pane size, and the server is killed.
 #
 # Each replay runs in a fresh pane of a viewer server with no audit log
 # (the pristine upstream tmux), and its screen, cursor and size must be
@@ -26,6 +28,12 @@
 #   pane's input while the replay runs; the answers must not end up on the
 #   screen (the replay turns echo off, and must not turn it back on before
 #   they are in and discarded, as asciinema cat does);
+# - show-audit -d LOG -R -t %2 -x 10 in an 80x24 pane: the nested tmux
+#   asked the terminal what it is (DA, XTVERSION...), so the viewer
+#   answers into the pane's input, and its answer "\033P>|tmux 3.5a\033\\"
+#   holds a space and a dot; these are not the replay's keys (space
+#   pauses, . steps), and the replay must run to its end (within the 10 s
+#   the test waits for every replay) and show the live screen;
 # - show-audit -e asciicast -t %0: the file's header says width 80, height
 #   24, and it has exactly one "r" event, "100x30", with output before and
 #   after it; asciinema cat accepts the whole file (exit status 0 and
@@ -60,9 +68,11 @@ for s in a b; do
 	$T new -d -s $s -x 80 -y 24 -e "PS1=$PROMPT" -e HISTFILE=/dev/null \
 	    bash --norc --noprofile || fail "new-session $s failed"
 done
+printf '%s\n' "set -g status-right ''" "set -g status-interval 0" \
+    >"$TMP/inner.conf"
 $T new -d -s n -x 80 -y 24 "env -u TMUX $PRISTINE_BIN -L inner-$TEST-$$ \
-    -f /dev/null new -s inner 'echo nested; sleep 1; echo later; sleep 1;
-    echo last; exec sleep 600'" || fail "new-session n failed"
+    -f '$TMP/inner.conf' new -s inner 'echo nested; sleep 1; echo later;
+    sleep 1; echo last; exec sleep 600'" || fail "new-session n failed"
 SERVER_PIDS=$($T display -p '#{pid}')
 A=$($T display -p -t a: '#{pane_id}')
 B=$($T display -p -t b: '#{pane_id}')

@@ -17,7 +17,7 @@ PYTHONDONTWRITEBYTECODE=1
 export PYTHONDONTWRITEBYTECODE
 
 # No timed seals: what comes after the last seal stays unsealed.
-audit_conf "set -s audit-log-max-size 20000" \
+audit_conf "set -s audit-log-max-size 10000" \
     "set -s audit-log-seal-interval 3600"
 $T new -d -s main -x 80 -y 24 "seq -f 'line %05g' 1 3000; exec sleep 600" ||
     fail "new-session failed"
