@@ -60,8 +60,8 @@ struct audit_export {
 	FILE			*data;
 	char			*path;
 	char			*data_path;
-	u_char			 carry[4];
-	size_t			 ncarry;
+	u_char			 carry[2][4];	/* output, input */
+	size_t			 ncarry[2];
 
 	int			 tty;
 	struct termios		 saved;
@@ -137,9 +137,11 @@ audit_export_set(struct audit_export *ex, double speed, double maxidle,
  * chunk; bytes that are not UTF-8 become U+FFFD.
  */
 static void
-audit_export_json(struct audit_export *ex, struct audit_buf *b,
+audit_export_json(struct audit_export *ex, int stream, struct audit_buf *b,
     const u_char *data, size_t len)
 {
+	u_char			*carry = ex->carry[stream];
+	size_t			*ncarry = &ex->ncarry[stream];
 	struct audit_buf	 in, clean;
 	const u_char		*p;
 	size_t			 i, n, j;
@@ -147,9 +149,9 @@ audit_export_json(struct audit_export *ex, struct audit_buf *b,
 
 	audit_buf_init(&in);
 	audit_buf_init(&clean);
-	audit_buf_add(&in, ex->carry, ex->ncarry);
+	audit_buf_add(&in, carry, *ncarry);
 	audit_buf_add(&in, data, len);
-	ex->ncarry = 0;
+	*ncarry = 0;
 	p = in.data;
 	for (i = 0; i < in.len; i += n) {
 		if (p[i] < 0x80) {
@@ -170,8 +172,8 @@ audit_export_json(struct audit_export *ex, struct audit_buf *b,
 					break;
 			}
 			if (j == in.len) {
-				ex->ncarry = in.len - i;
-				memcpy(ex->carry, p + i, ex->ncarry);
+				*ncarry = in.len - i;
+				memcpy(carry, p + i, *ncarry);
 				break;
 			}
 			n = 1;
@@ -242,7 +244,8 @@ audit_export_wait(struct audit_export *ex, uint64_t us)
 	struct pollfd	 pfd;
 	uint64_t	 deadline = audit_now() + us, now;
 	int		 timeout;
-	char		 ch;
+	char		 ch, keys[64];
+	ssize_t		 n;
 
 	for (;;) {
 		now = audit_now();
@@ -257,8 +260,18 @@ audit_export_wait(struct audit_export *ex, uint64_t us)
 		timeout = ex->paused ? -1 : (int)((deadline - now) / 1000);
 		pfd.fd = ex->tty;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, timeout) <= 0 || read(ex->tty, &ch, 1) != 1)
+		if (poll(&pfd, 1, timeout) <= 0)
 			continue;
+		n = read(ex->tty, keys, sizeof keys);
+		if (n <= 0)
+			continue;
+		/*
+		 * What starts with ESC is the terminal answering a query in
+		 * the replayed output, not a key: ignore it all.
+		 */
+		if (keys[0] == '\033')
+			continue;
+		ch = keys[n - 1];
 		switch (ch) {
 		case ' ':
 			ex->paused = !ex->paused;
@@ -403,7 +416,8 @@ audit_export_record(struct audit_export *ex, const struct audit_record *r)
 		audit_buf_init(&b);
 		audit_printf(&b, "[%.6f, \"%s\", ", elapsed,
 		    r->type == AUDIT_OUTPUT ? "o" : "i");
-		audit_export_json(ex, &b, f->value, f->len);
+		audit_export_json(ex, r->type == AUDIT_OUTPUT ? 0 : 1, &b,
+		    f->value, f->len);
 		audit_buf_add(&b, "]\n", 2);
 		audit_export_line(ex, &b);
 		audit_buf_free(&b);
@@ -446,8 +460,11 @@ audit_export_finish(struct audit_export *ex, char **cause)
 		xasprintf(cause, "%s: %s", ex->data_path, strerror(errno));
 		retval = -1;
 	}
-	if (ex->tty != -1)
-		tcsetattr(ex->tty, TCSANOW, &ex->saved);
+	if (ex->tty != -1) {
+		/* Let late terminal answers arrive, then drop them. */
+		usleep(20000);
+		tcsetattr(ex->tty, TCSAFLUSH, &ex->saved);
+	}
 	free(ex->path);
 	free(ex->data_path);
 	free(ex);

@@ -373,7 +373,7 @@ audit_show_file(struct audit_show *as, const char *path)
 	struct audit_reader	*r;
 	struct audit_record	*rec;
 	char			*cause;
-	int			 n;
+	int			 n, w;
 
 	if ((r = audit_reader_open(path, &cause)) == NULL) {
 		out->error(out->data, cause);
@@ -385,12 +385,21 @@ audit_show_file(struct audit_show *as, const char *path)
 	for (;;) {
 		while ((n = audit_reader_next(r, rec)) == 1)
 			audit_show_record(as, rec);
-		if (!as->follow || audit_show_follow_wait(as, r, n) != 0)
+		if (!as->follow)
+			break;
+		w = audit_show_follow_wait(as, r, n);
+		if (w == -2) {
+			/* A newer segment: this one is complete, read the rest. */
+			while ((n = audit_reader_next(r, rec)) == 1)
+				audit_show_record(as, rec);
+			break;
+		}
+		if (w != 0)
 			break;
 	}
 	if (args_has(as->args, 'T'))
 		audit_keys_flush(as->out);
-	if (n == -1) {
+	if (n == -1 && r->error != NULL) {
 		out->error(out->data, r->error);
 		out->errors++;
 	}

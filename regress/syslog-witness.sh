@@ -1,0 +1,310 @@
+#!/bin/sh
+
+# The external witness. A real rsyslogd, on a private config, takes the
+# server's messages on a unix socket of its own (imuxsock, SysSock.Use off)
+# and on UDP at 127.0.0.1 (imudp, a free port), and writes each to a file
+# with the RSYSLOG_SyslogProtocol23Format template.
+#
+# With audit-log-syslog on and audit-log-syslog-target "unix:PATH": every
+# record of the log that is not bulk data (not input, output, pane-resized
+# or segment records) comes out exactly once, the server-start and what
+# else happens while the configuration loads included, as "<86>1 TIME
+# HOST tmux-audit PID TYPE [tmuxaudit@32473 run=... seq=... ...] TEXT"
+# (<84> for a gap): facility authpriv, severity info; the message text is
+# the record's line in show-audit (without its time); and the structured
+# data of every seal, of session-created, of client-attached and of the
+# commands is exactly the record's fields (ids as numbers, keys and chains
+# in hex; no digests or signature).
+#
+# Then show-audit -V -d LOG -w FILE: on the untouched log (four segments
+# or more, by rotation) it exits 0 and says what -V says. With a segment
+# in the middle removed, besides the missing segment, it says exactly
+# "witness: seal N of run R (segment S, seq Q) is not in the log: a
+# segment was removed or truncated" for each seal of that segment. With
+# the last segment removed, or cut just after its first seal, show-audit
+# -V alone cannot tell (the rest verifies, exit 0), but -w names each seal
+# that is gone and exits non-zero.
+#
+# The same messages over "udp:127.0.0.1:PORT", and -w with that file
+# passes on that log.
+
+. "$(dirname "$0")/lib.sh"
+. "$REGRESS/lib-capture.sh"
+
+PYTHONPATH=$TMP:$REGRESS
+PYTHONDONTWRITEBYTECODE=1
+export PYTHONDONTWRITEBYTECODE
+
+RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
+[ -x "$RSYSLOGD" ] || skip "rsyslogd is not installed"
+RS_PID=
+trap 'rc=$?; [ -n "$RS_PID" ] && kill "$RS_PID" 2>/dev/null; cleanup;
+    exit $rc' EXIT
+
+PORT=$(python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+mkdir "$TMP/rsyslog" || fail "mkdir failed"
+cat >"$TMP/rsyslog.conf" <<EOF
+global(workDirectory="$TMP/rsyslog" maxMessageSize="64k")
+module(load="imuxsock" SysSock.Use="off")
+module(load="imudp")
+input(type="imuxsock" Socket="$TMP/syslog.sock" RateLimit.Interval="0"
+    UseSpecialParser="off" ParseHostname="on" ruleset="unix")
+input(type="imudp" address="127.0.0.1" port="$PORT" ruleset="udp")
+ruleset(name="unix") {
+	action(type="omfile" file="$TMP/unix.log"
+	    template="RSYSLOG_SyslogProtocol23Format")
+}
+ruleset(name="udp") {
+	action(type="omfile" file="$TMP/udp.log"
+	    template="RSYSLOG_SyslogProtocol23Format")
+}
+EOF
+"$RSYSLOGD" -n -f "$TMP/rsyslog.conf" -i "$TMP/rsyslog.pid" \
+    >"$TMP/rsyslog.out" 2>&1 &
+RS_PID=$!
+wait_for "rsyslogd to listen" test -S "$TMP/syslog.sock"
+
+# The syslog messages of the log in $1 (read from $LOG) are all in file
+# $2; then check them.
+check_messages() {
+	log_json
+	"$TMUX_BIN" show-audit -d "$LOG" >"$TMP/log.text" ||
+	    fail "show-audit -d failed"
+	python3 - "$TMP/log.json" "$TMP/log.text" "$1" <<'EOF'
+import base64, re, sys
+from capture import *
+
+recs = load(sys.argv[1])
+text = [l.rstrip("\n") for l in open(sys.argv[2])]
+assert len(text) == len(recs), "text and JSON differ"
+
+def parse(line):
+    m = re.match(r"<(\d+)>1 (\S+) (\S+) (\S+) (\S+) (\S+) ", line)
+    if not m:
+        return None
+    pri, ts, host, app, procid, msgid = m.groups()
+    p = m.end()
+    if line[p] != "[":
+        return None
+    q = line.index(" ", p)
+    sdid = line[p + 1:q]
+    params = []
+    p = q
+    while line[p] == " ":
+        m = re.compile(r' ([^= \]"]+)="').match(line, p)
+        name = m.group(1)
+        p = m.end()
+        v = ""
+        while line[p] != '"':
+            if line[p] == "\\":
+                p += 1
+            v += line[p]
+            p += 1
+        params.append((name, v))
+        p += 1
+    assert line[p] == "]", line[p:]
+    return dict(pri=int(pri), host=host, app=app, procid=procid,
+        msgid=msgid, sdid=sdid, params=params, msg=line[p + 2:])
+
+msgs = []
+for line in open(sys.argv[3], encoding="utf-8", errors="replace"):
+    m = parse(line.rstrip("\n"))
+    check("not an RFC 5424 message with structured data: %r" % line,
+        m is not None)
+    if m is not None:
+        msgs.append(m)
+
+def hexof(r, k):
+    return base64.b64decode(r[k + "_base64"]).hex()
+
+def num(v):
+    return str(v).lstrip("$%@")
+
+seg = next(r for r in recs if r["type"] == "segment")
+bulk = ("input", "output", "pane-resized", "segment")
+want = {}
+for r, t in zip(recs, text):
+    if r["type"] not in bulk:
+        want[r["seq"]] = (r, t.split(" ", 1)[1])
+seen = {}
+for m in msgs:
+    p = dict(m["params"])
+    seq = int(p.get("seq", -1))
+    seen[seq] = seen.get(seq, 0) + 1
+    if seq not in want:
+        check("a message for seq %d, which is not in the log: %r" %
+            (seq, m), False)
+        continue
+    r, line = want[seq]
+    what = "seq %d (%s)" % (seq, r["type"])
+    check("%s: PRI <%d>" % (what, m["pri"]),
+        m["pri"] == (84 if r["type"] == "gap" else 86))
+    check("%s: app %s, procid %s, host %s" % (what, m["app"], m["procid"],
+        m["host"]), (m["app"], m["procid"], m["host"]) ==
+        ("tmux-audit", str(seg["pid"]), seg["host"]))
+    check("%s: msgid %s" % (what, m["msgid"]), m["msgid"] == r["type"])
+    check("%s: SD-ID %s" % (what, m["sdid"]), m["sdid"] == "tmuxaudit@32473")
+    check("%s: first params %r" % (what, m["params"][:2]),
+        m["params"][:2] == [("run", seg["run"]), ("seq", str(seq))])
+    check("%s: text\n  %r\nnot\n  %r" % (what, m["msg"], line[:1024]),
+        m["msg"] == line[:1024])
+    fields = None
+    if r["type"] == "seal":
+        fields = [("seal_index", str(r["seal_index"])),
+            ("segment", str(r["segment"])), ("records", str(r["records"]))]
+        if "final" in r:
+            fields.append(("final", str(r["final"])))
+        fields += [("chain", hexof(r, "chain")),
+            ("next_key", hexof(r, "next_key"))]
+    elif r["type"] == "session-created":
+        fields = [("session", r["session"]),
+            ("session_id", num(r["session_id"])), ("cwd", r["cwd"])]
+    elif r["type"] in ("client-attached", "command") and "client" in r:
+        fields = []
+        if r["type"] == "command":
+            fields.append(("issuer", r["issuer"]))
+        fields += [(k, num(r[k])) for k in ("client_id", "client", "uid",
+            "gid", "pid", "user")]
+        if r["type"] == "command":
+            fields += [("command", r["command"]), ("result", r["result"])]
+            if "error" in r:
+                fields.append(("error", r["error"]))
+        else:
+            fields += [("session", r["session"]),
+                ("session_id", num(r["session_id"]))]
+    if fields is not None:
+        check("%s: structured data\n  %r\nnot\n  %r" % (what,
+            m["params"][2:], fields), m["params"][2:] == fields)
+for seq, (r, line) in sorted(want.items()):
+    check("seq %d (%s) is in syslog %d times, not once" % (seq, r["type"],
+        seen.get(seq, 0)), seen.get(seq, 0) == 1)
+types = [want[s][0]["type"] for s in want]
+for t in ("server-start", "session-created", "client-attached", "command",
+        "seal"):
+    check("no %s record in the log" % t, t in types)
+done("syslog-witness: " + sys.argv[3])
+EOF
+}
+
+# Wait until file $1 has as many seal messages as the log has seals.
+all_seals() {
+	n=$("$TMUX_BIN" show-audit -J -d "$LOG" | grep -c '"type":"seal"')
+	[ "$(grep -c ' tmux-audit [0-9]* seal ' "$1" 2>/dev/null)" = "$n" ]
+}
+
+# A server logging to $LOG, its witness messages to $1; a control client
+# attaches, a pane prints enough for several segments.
+run_server() {
+	audit_conf "set -s audit-log-syslog on" \
+	    "set -s audit-log-syslog-target $1" \
+	    "set -s audit-log-max-size 6000"
+	$T new -d -s main -x 80 -y 24 "seq -f 'line %04g' 1 3000; \
+exec sleep 60" || fail "new-session failed"
+	server=$($T display -p '#{pid}')
+	SERVER_PIDS="${SERVER_PIDS:-} $server"
+	$T -C attach -t main </dev/null >/dev/null 2>&1 ||
+	    fail "control client failed"
+	wait_pane "the last line" output %0 "b'line 3000\\r\\n'"
+	$T kill-server || fail "kill-server failed"
+	wait_for "the server to exit" gone "$server"
+	wait_for "every seal in $2" all_seals "$2"
+}
+
+# show-audit -V -d $1 -w $2 must exit non-zero if $3 is "bad" and print
+# exactly what the Python code $4 (with t, the tamper module, and d, the
+# directory) puts in err and out.
+witness() {
+	"$TMUX_BIN" show-audit -V -d "$1" -w "$2" >"$TMP/v.out" 2>"$TMP/v.err"
+	vrc=$?
+	if [ "$3" = bad ]; then
+		[ $vrc -ne 0 ] || fail "$5: show-audit -V -w exited 0"
+	else
+		[ $vrc -eq 0 ] || fail "$5: show-audit -V -w exited $vrc"
+	fi
+	python3 - "$1" "$2" "$TMP/v.want" <<EOF || fail "$5: python3 failed"
+import base64, json, sys, tamper as t
+d, wfile = sys.argv[1], sys.argv[2]
+def seals(path):
+    """The seals in segment file path: (index, run, segment, seq)."""
+    s = t.Segment(path)
+    return [(r.uint(0x101c), s.run.hex(), s.number, r.seq)
+        for r in s.seals()]
+def gone(ss):
+    return ["witness: seal %d of run %s (segment %d, seq %d) is not in "
+        "the log: a segment was removed or truncated" % x for x in ss]
+err, out = [], []
+$4
+with open(sys.argv[3] + ".err", "w") as f:
+    f.write("".join(l + "\n" for l in err))
+with open(sys.argv[3] + ".out", "w") as f:
+    f.write("".join(l + "\n" for l in out))
+EOF
+	assert_eq "$5: stderr" "$(cat "$TMP/v.want.err")" "$(cat "$TMP/v.err")"
+	assert_eq "$5: stdout" "$(cat "$TMP/v.want.out")" "$(cat "$TMP/v.out")"
+}
+
+# Over the unix socket.
+run_server "unix:$TMP/syslog.sock" "$TMP/unix.log"
+check_messages "$TMP/unix.log" || fail "see above"
+set -- "$LOG"/*.tmux-audit
+[ $# -ge 4 ] || fail "only $# segments"
+cp -a "$LOG" "$TMP/orig"
+W=$TMP/unix.log
+
+witness "$LOG" "$W" good '
+out = [t.intact(s) for s in t.segments(d)]' "untouched"
+
+fresh() {
+	rm -rf "$TMP/case"
+	cp -a "$TMP/orig" "$TMP/case"
+	chmod -R u+w "$TMP/case"
+}
+
+fresh
+files=$(ls "$TMP/case"/*.tmux-audit)
+mid=$(echo "$files" | sed -n 2p)
+cp "$mid" "$TMP/mid"
+rm "$mid"
+witness "$TMP/case" "$W" bad "
+s = t.segments(d)
+out = [t.intact(x) for x in s]
+err = ['%s: missing segment: between segment 1 (%s) and segment 3' %
+    (s[1].path, s[0].path)] + gone(seals('$TMP/mid'))" "middle segment removed"
+
+fresh
+last=$(ls "$TMP/case"/*.tmux-audit | tail -n 1)
+cp "$last" "$TMP/last"
+rm "$last"
+"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1 ||
+    fail "show-audit -V without -w found the last segment missing"
+witness "$TMP/case" "$W" bad "
+out = [t.intact(x) for x in t.segments(d)]
+err = gone(seals('$TMP/last'))" "last segment removed"
+
+fresh
+python3 -c '
+import sys, tamper as t
+s = t.Segment(sys.argv[1])
+first = s.seals()[0]
+assert len(s.seals()) >= 2
+t.truncate(s.path, first.offset + len(first.raw))' "$last" ||
+    fail "cannot cut the last segment"
+"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1 ||
+    fail "show-audit -V without -w found the last segment cut"
+witness "$TMP/case" "$W" bad "
+out = [t.intact(x) for x in t.segments(d)]
+err = gone(seals('$TMP/last')[1:])" "last segment cut after its first seal"
+
+# Over UDP.
+rm -rf "$LOG"
+$T kill-server 2>/dev/null
+rm -f "$SOCK"
+run_server "udp:127.0.0.1:$PORT" "$TMP/udp.log"
+check_messages "$TMP/udp.log" || fail "see above"
+witness "$LOG" "$TMP/udp.log" good '
+out = [t.intact(s) for s in t.segments(d)]' "udp, untouched"
+exit 0
