@@ -318,33 +318,6 @@ audit_json_cause(struct audit_buf *b, const struct audit_record *r)
 	audit_buf_free(&inner);
 }
 
-/* Add the argv fields as one array. */
-static void
-audit_json_argv(struct audit_buf *b, const struct audit_record *r)
-{
-	const struct audit_field	*f;
-	u_int				 i;
-	int				 first = 1;
-
-	audit_buf_add(b, ",\"argv\":[", 9);
-	for (i = 0; i < r->nfields; i++) {
-		f = &r->fields[i];
-		if (f->tag != AUDIT_F_ARGV)
-			continue;
-		if (!first)
-			audit_buf_add(b, ",", 1);
-		first = 0;
-		if (audit_valid_utf8(f->value, f->len))
-			audit_json_string(b, f->value, f->len);
-		else {
-			audit_buf_add(b, "{\"base64\":", 10);
-			audit_json_base64(b, f->value, f->len);
-			audit_buf_add(b, "}", 1);
-		}
-	}
-	audit_buf_add(b, "]", 1);
-}
-
 /*
  * A text field that repeats (policy names, gap losses) as one array, at
  * its first place; values not UTF-8 are {"base64": ...}.
@@ -411,7 +384,7 @@ audit_print_json(const struct audit_record *r, struct audit_buf *b)
 		audit_printf(b, "\",\"type\":\"unknown-%u\"", r->type);
 	for (i = 0; i < r->nfields; i++) {
 		if (r->fields[i].tag == AUDIT_F_ARGV && !argv) {
-			audit_json_argv(b, r);
+			audit_json_repeated(b, r, AUDIT_F_ARGV);
 			argv = 1;
 		} else if (r->fields[i].tag != AUDIT_F_CLAIMED &&
 		    r->fields[i].tag != AUDIT_F_ARGV &&
