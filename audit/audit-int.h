@@ -336,6 +336,7 @@ int		 audit_store_blocked(void);
 const char	*audit_store_error(void);
 int		 audit_store_drop(const u_char *, size_t);
 int		 audit_store_open_file(void);
+void		 audit_store_open_later(const char *, const char *);
 
 /* audit-policy.c */
 int		 audit_policy_is_file(const char *);
@@ -346,6 +347,9 @@ int		 audit_policy_restore(const char *);
 /* audit-syslog.c */
 void		 audit_syslog_incident(const char *);
 void		 audit_syslog_record(const u_char *, size_t);
+void		 audit_syslog_pending(void);
+void		 audit_syslog_flush(void);
+void		 audit_syslog_drain(void);
 int		 audit_client_may_read(struct client *);
 int		 audit_client_is_owner(struct client *);
 void		 audit_flush(void);

@@ -78,6 +78,7 @@ static uint64_t		 audit_error_start;
 static int		 audit_blocked;
 
 static uint64_t		 audit_gap_records;
+static int		 audit_dropping;
 static struct audit_gap_pane *audit_gap_panes;
 static u_int		 audit_gap_npanes;
 
@@ -200,7 +201,7 @@ audit_store_age_timer(void)
 static int
 audit_store_segment(const char *dir, char **cause)
 {
-	char	*name, *path;
+	char	*name, *path, *why;
 	int	 fd;
 
 	if (audit_dir_check(dir, 1, cause) != 0)
@@ -214,10 +215,12 @@ audit_store_segment(const char *dir, char **cause)
 		return (-1);
 	}
 	audit_segment++;
-	if (audit_store_header(fd, cause) != 0) {
+	if (audit_store_header(fd, &why) != 0) {
 		audit_segment--;
 		close(fd);
 		unlink(path);
+		xasprintf(cause, "%s: %s", path, why);
+		free(why);
 		free(path);
 		return (-1);
 	}
@@ -362,6 +365,28 @@ audit_store_open(const char *dir, char **cause)
 	evtimer_del(&audit_seal_ev);
 	evtimer_add(&audit_seal_ev, &tv);
 	return (0);
+}
+
+/*
+ * The log cannot be opened, but audit-log-fail is closed: keep the records,
+ * hold the panes and open the first segment when it can be done.
+ */
+void
+audit_store_open_later(const char *dir, const char *why)
+{
+	struct timeval	tv;
+
+	free(audit_dir);
+	audit_dir = xstrdup(dir);
+	audit_store_fail(why);
+
+	if (!event_initialized(&audit_seal_ev))
+		evtimer_set(&audit_seal_ev, audit_store_seal_cb, NULL);
+	tv.tv_sec = options_get_number(global_options,
+	    "audit-log-seal-interval");
+	tv.tv_usec = 0;
+	evtimer_del(&audit_seal_ev);
+	evtimer_add(&audit_seal_ev, &tv);
 }
 
 /* Close the current segment file: read-only once complete. */
@@ -523,6 +548,7 @@ audit_store_gap(void)
 	u_int			 i;
 	char			*s;
 
+	audit_dropping = 0;
 	start = audit_begin(AUDIT_GAP);
 	audit_rec_str(b, AUDIT_F_REASON, audit_error);
 	audit_rec_uint(b, AUDIT_F_START_TIME, audit_error_start);
@@ -579,8 +605,10 @@ audit_store_drop(const u_char *rec, size_t len)
 
 	if (audit_error == NULL || audit_blocked)
 		return (0);
-	if (audit_pending.len < AUDIT_FAIL_OPEN_MAX)
+	/* Once dropping has started, drop everything until the gap record. */
+	if (!audit_dropping && audit_pending.len < AUDIT_FAIL_OPEN_MAX)
 		return (0);
+	audit_dropping = 1;
 
 	r = xmalloc(sizeof *r);
 	if (audit_rec_parse(rec, len, r, &cause) == 0 &&

@@ -54,6 +54,11 @@ static int	 audit_syslog_tcp;
 static char	*audit_syslog_target;
 static uint64_t	 audit_syslog_lost;
 
+/* Messages the socket would not take at once, sent later (at most). */
+#define AUDIT_SYSLOG_QUEUE 1024
+static char	*audit_syslog_queue[AUDIT_SYSLOG_QUEUE];
+static u_int	 audit_syslog_nqueue;
+
 /* Connect to the target; -1 if it cannot be reached now. */
 static int
 audit_syslog_connect(const char *target)
@@ -120,9 +125,9 @@ audit_syslog_connect(const char *target)
 	return (fd);
 }
 
-/* Send one message, reconnecting once if the socket has gone. */
-static void
-audit_syslog_send(const char *msg)
+/* Send one message now; 0 if sent, 1 to try later, -1 if it cannot be. */
+static int
+audit_syslog_send1(const char *msg)
 {
 	const char	*target;
 	char		*framed = NULL;
@@ -151,15 +156,69 @@ audit_syslog_send(const char *msg)
 		if (send(audit_syslog_fd, out, len, MSG_NOSIGNAL) ==
 		    (ssize_t)len) {
 			free(framed);
-			return;
+			return (0);
 		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			break;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			free(framed);
+			return (1);
+		}
 		close(audit_syslog_fd);
 		audit_syslog_fd = -1;
 	}
 	free(framed);
-	audit_syslog_lost++;
+	return (-1);
+}
+
+/* Send what is queued, in order, as far as the socket takes it. */
+void
+audit_syslog_flush(void)
+{
+	u_int	i, done = 0;
+	int	r;
+
+	for (i = 0; i < audit_syslog_nqueue; i++) {
+		r = audit_syslog_send1(audit_syslog_queue[i]);
+		if (r == 1)
+			break;
+		if (r == -1)
+			audit_syslog_lost++;
+		free(audit_syslog_queue[i]);
+		done++;
+	}
+	if (done != 0) {
+		memmove(audit_syslog_queue, audit_syslog_queue + done,
+		    (audit_syslog_nqueue - done) * sizeof *audit_syslog_queue);
+		audit_syslog_nqueue -= done;
+	}
+}
+
+/* At exit: give the queue a moment (at most 100 ms) to go out. */
+void
+audit_syslog_drain(void)
+{
+	int	i;
+
+	for (i = 0; i < 50 && audit_syslog_nqueue != 0; i++) {
+		audit_syslog_flush();
+		if (audit_syslog_nqueue != 0)
+			usleep(2000);
+	}
+}
+
+/* Send a message, or queue it behind those not yet sent. */
+static void
+audit_syslog_send(const char *msg)
+{
+	int	r = 1;
+
+	audit_syslog_flush();
+	if (audit_syslog_nqueue == 0 && (r = audit_syslog_send1(msg)) == 0)
+		return;
+	if (r == -1 || audit_syslog_nqueue == AUDIT_SYSLOG_QUEUE) {
+		audit_syslog_lost++;
+		return;
+	}
+	audit_syslog_queue[audit_syslog_nqueue++] = xstrdup(msg);
 }
 
 /* Append an SD-PARAM, escaping as RFC 5424 says. */
@@ -244,6 +303,7 @@ audit_syslog_format(const struct audit_record *r, int severity,
 		snprintf(num, sizeof num, "%llu",
 		    (unsigned long long)audit_syslog_lost);
 		audit_syslog_param(&b, "syslog_lost", num, strlen(num));
+		audit_syslog_lost = 0;
 	}
 	audit_printf(&b, "] %.1024s", text);
 	audit_buf_add(&b, "", 1);
@@ -282,6 +342,19 @@ audit_syslog_record(const u_char *rec, size_t len)
 		audit_buf_free(&b);
 	}
 	free(r);
+}
+
+/* Send the records held while the configuration was loading. */
+void
+audit_syslog_pending(void)
+{
+	size_t	off = 0, len;
+
+	while (audit_log_syslog && off + 4 <= audit_pending.len) {
+		len = (size_t)audit_get32(audit_pending.data + off) + 4;
+		audit_syslog_record(audit_pending.data + off, len);
+		off += len;
+	}
 }
 
 /* Writing the log failed or works again: say so, whatever the setting. */

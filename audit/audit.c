@@ -379,8 +379,18 @@ audit_open(void)
 	value = options_get_string(global_options, "audit-log-key");
 	if (audit_seal_run(audit_start, audit_run, value, &cause) != 0)
 		goto fail;
+	audit_syslog_pending();
 	audit_state = AUDIT_ON;
 	if (audit_store_open(dir, &cause) != 0) {
+		if (options_get_number(global_options, "audit-log-fail")) {
+			/* Fail closed: hold everything until it can open. */
+			if (audit_in_config)
+				cfg_add_cause("%s", cause);
+			audit_store_open_later(dir, cause);
+			free(cause);
+			free(dir);
+			return;
+		}
 		audit_state = AUDIT_HOLD;
 		goto fail;
 	}
@@ -460,6 +470,7 @@ audit_server_stop(void)
 	audit_rec_uint(&audit_pending, AUDIT_F_PID, audit_pid);
 	audit_end(start);
 	audit_close();
+	audit_syslog_drain();
 }
 
 /* The configuration files have been loaded: the options are now known. */
@@ -636,8 +647,10 @@ audit_loop(void)
 {
 	static int	killed;
 
-	if (audit_state == AUDIT_ON)
+	if (audit_state == AUDIT_ON) {
 		audit_store_loop();
+		audit_syslog_flush();
+	}
 	if (audit_refused != NULL && TAILQ_EMPTY(&clients) && !killed) {
 		killed = 1;
 		kill(getpid(), SIGTERM);

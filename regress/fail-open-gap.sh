@@ -53,7 +53,7 @@ seg=$1
 
 # A control client, for show-messages -t.
 mkfifo "$TMP/ctl" || fail "mkfifo failed"
-$T -C attach -t main <>"$TMP/ctl" >"$TMP/ctl.out" 2>&1 &
+$T -C attach -f no-output -t main <>"$TMP/ctl" >"$TMP/ctl.out" 2>&1 &
 control_client() {
 	ctl=$($T lsc -F '#{?client_control_mode,#{client_name},}' |
 	    grep .) && [ -n "$ctl" ]

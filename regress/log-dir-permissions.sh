@@ -33,7 +33,7 @@ set -- "$LOG"/*.tmux-audit
 seg1=$1
 
 mkfifo "$TMP/ctl" || fail "mkfifo failed"
-$T -C attach -t main <>"$TMP/ctl" >"$TMP/ctl.out" 2>&1 &
+$T -C attach -f no-output -t main <>"$TMP/ctl" >"$TMP/ctl.out" 2>&1 &
 control_client() {
 	ctl=$($T lsc -F '#{?client_control_mode,#{client_name},}' |
 	    grep .) && [ -n "$ctl" ]

@@ -28,13 +28,14 @@ $T new -d -s main -x 80 -y 24 "cat '$TMP/data'; exec sleep 60" ||
     fail "new-session failed"
 server=$($T display -p '#{pid}')
 SERVER_PIDS=$server
-wait_pane "the last line in the log" output %0 "b'\\r\\n$(printf %06d $LINES)\\r\\n'"
+wait_pane "the last line in the log" output %0 \
+    "b'\\r\\n$(printf %06d $LINES)\\r\\n'"
 $T kill-server || fail "kill-server failed"
 wait_for "the server to exit" gone "$server"
 
 # Names, modes and the series.
 log_json
-python3 - "$TMP/log.json" "$LOG" "$TMP/data" "$server" <<'EOF' || fail "see above"
+python3 - "$TMP/log.json" "$LOG" "$TMP/data" "$server" <<'EOF' ||
 import os, pwd, re, socket, stat, sys, time
 from capture import *
 
@@ -71,6 +72,7 @@ if not check("output is %d bytes, not %d" % (len(got), len(want)),
         want[i:i + 20]), file=sys.stderr)
 done("rotation-under-load")
 EOF
+    fail "see above"
 audit_check_seals
 
 # Rotation by age, in a quiet server.

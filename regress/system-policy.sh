@@ -8,10 +8,11 @@
 # that turns it off each fail with exactly "audit-log is locked by the
 # audit policy /etc/tmux-audit.conf" and are logged as command records
 # with result=error and that error (after the policy's own commands,
-# logged as config commands from the policy file); toggling audit-log in customize mode
-# (Enter on it, through an attached client) is undone at once with the
-# same message; audit-log stays on throughout, the log is never stopped
-# and verifies intact. A server on another socket whose own config turns
+# logged as config commands from the policy file); toggling audit-log in
+# customize mode (Enter on it, through an attached client) is undone at
+# once with the same message; audit-log stays on throughout (every
+# option-changed record for it after the policy says "on"), the log is
+# never stopped and verifies intact. A server on another socket whose own config turns
 # the log off gets the config error "FILE:1: audit-log is locked by ..."
 # and audits all the same. A policy file that is writable by its group
 # (0664) or owned by another user is ignored, with the config error
@@ -53,7 +54,8 @@ locked="audit-log is locked by the audit policy $POLICY"
 write_policy() {
 	rm -f "$POLICY"
 	printf '%s\n' "set -s audit-log on" "set -s audit-log-path $LOG" \
-	    "set -s audit-log-fail closed" >"$POLICY" || fail "cannot write $POLICY"
+	    "set -s audit-log-fail closed" >"$POLICY" ||
+	    fail "cannot write $POLICY"
 	chown root:root "$POLICY" && chmod "$1" "$POLICY" ||
 	    fail "cannot chmod $POLICY"
 }
@@ -127,6 +129,11 @@ want = [("config", pf, "set-option -s audit-log on", "ok", None),
     ("config", sys.argv[2], "set-option -s audit-log off", "error",
     sys.argv[3])]
 check("set-option records:\n  %r\nnot\n  %r" % (cmds, want), cmds == want)
+after = recs[next(i for i, r in enumerate(recs) if r["type"] == "policy"):]
+values = [r.get("new_value") for r in after
+    if r["type"] == "option-changed" and r["name"] == "audit-log"]
+check("audit-log changed after the policy: %r" % values,
+    values and all(v == "on" for v in values))
 types = [r["type"] for r in recs]
 check("the log was stopped", "log-stop" not in types)
 check("the server did not stop", types[-2:] == ["server-stop", "seal"])

@@ -60,8 +60,9 @@ EOF
 	    "$(cat "$TMP/v.out")"
 }
 verify_dead_run "after kill -9"
-grep -q ': unsealed tail: [0-9]* records (seq [0-9]*-[0-9]*) after the last seal; ' \
-    "$TMP/v.err" || fail "no unsealed tail reported: $(cat "$TMP/v.err")"
+tail=': unsealed tail: [0-9]* records (seq [0-9]*-[0-9]*) after the last seal; '
+grep -q "$tail" "$TMP/v.err" ||
+    fail "no unsealed tail reported: $(cat "$TMP/v.err")"
 
 # The next run.
 rm -f "$SOCK"
