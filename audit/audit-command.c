@@ -249,7 +249,12 @@ audit_command_end(struct cmdq_item *item, struct client *c, struct cmd *cmd,
 
 	switch (retval) {
 	case CMD_RETURN_ERROR:
-		result = "error";
+		/* A command that refused a read-only client was refused. */
+		if (audit_cmd_error != NULL &&
+		    strcmp(audit_cmd_error, "client is read-only") == 0)
+			result = "refused";
+		else
+			result = "error";
 		break;
 	case CMD_RETURN_WAIT:
 		result = "wait";

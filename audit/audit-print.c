@@ -373,7 +373,7 @@ audit_print_json(const struct audit_record *r, struct audit_buf *b)
 {
 	const char	*name;
 	u_int		 i;
-	int		 argv = 0, first;
+	int		 first;
 
 	audit_printf(b, "{\"seq\":%llu,\"time\":\"",
 	    (unsigned long long)r->seq);
@@ -383,11 +383,13 @@ audit_print_json(const struct audit_record *r, struct audit_buf *b)
 	else
 		audit_printf(b, "\",\"type\":\"unknown-%u\"", r->type);
 	for (i = 0; i < r->nfields; i++) {
-		if (r->fields[i].tag == AUDIT_F_ARGV && !argv) {
-			audit_json_repeated(b, r, AUDIT_F_ARGV);
-			argv = 1;
+		if ((r->fields[i].tag == AUDIT_F_ARGV ||
+		    r->fields[i].tag == AUDIT_F_LOST)) {
+			/* Always arrays, however many there are. */
+			audit_json_count(r, i, &first);
+			if (first)
+				audit_json_repeated(b, r, r->fields[i].tag);
 		} else if (r->fields[i].tag != AUDIT_F_CLAIMED &&
-		    r->fields[i].tag != AUDIT_F_ARGV &&
 		    audit_cause_key(r->fields[i].tag) == NULL) {
 			if (AUDIT_KIND(r->fields[i].tag) == AUDIT_KIND_TEXT &&
 			    audit_json_count(r, i, &first) > 1) {

@@ -603,6 +603,8 @@ audit_store_drop(const u_char *rec, size_t len)
 	uint64_t		 pane;
 	u_int			 i;
 
+	if (audit_blocked && audit_pending.len > AUDIT_FAIL_CLOSED_MAX)
+		fatalx("audit log: %zu bytes cannot be written", audit_pending.len);
 	if (audit_error == NULL || audit_blocked)
 		return (0);
 	/* Once dropping has started, drop everything until the gap record. */
