@@ -45,6 +45,14 @@
  * counted, and a gap record says what was lost once writing works again.
  */
 
+/*
+ * Records are written out when this much is pending, or at the latest
+ * AUDIT_FLUSH_MS after the first of them (every loop pass with
+ * audit-log-sync always): a few large writes instead of one per read.
+ */
+#define AUDIT_FLUSH_SIZE (64 * 1024)
+#define AUDIT_FLUSH_MS 50
+
 /* Records held in memory while failing open, at most. */
 #define AUDIT_FAIL_OPEN_MAX (8 * 1024 * 1024)
 
@@ -72,6 +80,7 @@ static int		 audit_closing;		/* final seal not yet written */
 static struct event	 audit_seal_ev;
 static struct event	 audit_retry_ev;
 static struct event	 audit_age_ev;
+static struct event	 audit_flush_ev;
 
 static char		*audit_error;
 static uint64_t		 audit_error_start;
@@ -755,10 +764,19 @@ audit_flush(void)
 		audit_store_recover();
 }
 
+static void
+audit_store_flush_cb(__unused int fd, __unused short events,
+    __unused void *data)
+{
+	audit_flush();
+	audit_store_loop();
+}
+
 /* Called every pass of the server loop: write, and rotate when due. */
 void
 audit_store_loop(void)
 {
+	struct timeval	tv = { .tv_usec = AUDIT_FLUSH_MS * 1000 };
 	long long	max_size, max_age;
 
 	if (audit_fd == -1) {
@@ -766,13 +784,21 @@ audit_store_loop(void)
 			audit_store_next();
 		return;
 	}
-	if (audit_pending.len != 0)
+	if (audit_pending.len >= AUDIT_FLUSH_SIZE || audit_error != NULL ||
+	    options_get_number(global_options, "audit-log-sync") == 2)
 		audit_flush();
+	else if (audit_pending.len != 0) {
+		if (!event_initialized(&audit_flush_ev))
+			evtimer_set(&audit_flush_ev, audit_store_flush_cb, NULL);
+		if (!evtimer_pending(&audit_flush_ev, NULL))
+			evtimer_add(&audit_flush_ev, &tv);
+	}
 	if (audit_error != NULL || audit_fd == -1)
 		return;
 	max_size = options_get_number(global_options, "audit-log-max-size");
 	max_age = options_get_number(global_options, "audit-log-max-age");
-	if (max_size != 0 && audit_seg_bytes >= (uint64_t)max_size)
+	if (max_size != 0 &&
+	    audit_seg_bytes + audit_pending.len >= (uint64_t)max_size)
 		audit_store_rotate("size");
 	else if (max_age != 0 && time(NULL) - audit_seg_opened >= max_age)
 		audit_store_rotate("age");
