@@ -245,7 +245,8 @@ audit_export_wait(struct audit_export *ex, uint64_t us)
 	uint64_t	 deadline = audit_now() + us, now;
 	int		 timeout;
 	char		 ch, keys[64];
-	ssize_t		 n;
+	ssize_t		 n, i;
+	int		 step;
 
 	for (;;) {
 		now = audit_now();
@@ -271,26 +272,31 @@ audit_export_wait(struct audit_export *ex, uint64_t us)
 		 */
 		if (keys[0] == '\033')
 			continue;
-		ch = keys[n - 1];
-		switch (ch) {
-		case ' ':
-			ex->paused = !ex->paused;
-			break;
-		case '.':
-		case 'n':
-			if (ex->paused)
+		step = 0;
+		for (i = 0; i < n; i++) {
+			ch = keys[i];
+			switch (ch) {
+			case ' ':
+				ex->paused = !ex->paused;
+				break;
+			case '.':
+			case 'n':
+				if (ex->paused)
+					step = 1;
+				break;
+			case '+':
+				ex->speed *= 2;
+				break;
+			case '-':
+				ex->speed /= 2;
+				break;
+			case 'q':
+				ex->quit = 1;
 				return;
-			break;
-		case '+':
-			ex->speed *= 2;
-			break;
-		case '-':
-			ex->speed /= 2;
-			break;
-		case 'q':
-			ex->quit = 1;
-			return;
+			}
 		}
+		if (step)
+			return;
 	}
 }
 
