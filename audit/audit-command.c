@@ -135,8 +135,7 @@ audit_add_cause(struct audit_buf *b)
 		audit_rec_uint(b, AUDIT_F_CAUSE_CLIENT_ID, ac->id);
 		if (ac->creds) {
 			audit_rec_uint(b, AUDIT_F_CAUSE_UID, ac->uid);
-			audit_rec_str(b, AUDIT_F_CAUSE_USER,
-			    audit_user_name(ac->uid));
+			audit_rec_str(b, AUDIT_F_CAUSE_USER, ac->user);
 		}
 	}
 }

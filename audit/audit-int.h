@@ -191,6 +191,7 @@ struct audit_client {
 	pid_t		 pid;
 	int		 connected;	/* client-connect written */
 	int		 denied;
+	char		*user;		/* name of uid, looked up once */
 	const char	*deny_reason;
 	char		*session;	/* attached to, for the detach */
 	u_int		 session_id;

@@ -354,17 +354,11 @@ audit_store_unclean(const char *dir)
 	free(paths);
 }
 
-/* Open the log in dir: its first segment, sealed at once. */
-int
-audit_store_open(const char *dir, char **cause)
+/* (Re)start the seal timer. */
+static void
+audit_store_seal_timer(void)
 {
 	struct timeval	tv;
-
-	audit_store_unclean(dir);
-	if (audit_store_segment(dir, cause) != 0)
-		return (-1);
-	audit_store_chain_pending();
-	audit_seal(0);
 
 	if (!event_initialized(&audit_seal_ev))
 		evtimer_set(&audit_seal_ev, audit_store_seal_cb, NULL);
@@ -373,6 +367,18 @@ audit_store_open(const char *dir, char **cause)
 	tv.tv_usec = 0;
 	evtimer_del(&audit_seal_ev);
 	evtimer_add(&audit_seal_ev, &tv);
+}
+
+/* Open the log in dir: its first segment, sealed at once. */
+int
+audit_store_open(const char *dir, char **cause)
+{
+	audit_store_unclean(dir);
+	if (audit_store_segment(dir, cause) != 0)
+		return (-1);
+	audit_store_chain_pending();
+	audit_seal(0);
+	audit_store_seal_timer();
 	return (0);
 }
 
@@ -383,19 +389,10 @@ audit_store_open(const char *dir, char **cause)
 void
 audit_store_open_later(const char *dir, const char *why)
 {
-	struct timeval	tv;
-
 	free(audit_dir);
 	audit_dir = xstrdup(dir);
 	audit_store_fail(why);
-
-	if (!event_initialized(&audit_seal_ev))
-		evtimer_set(&audit_seal_ev, audit_store_seal_cb, NULL);
-	tv.tv_sec = options_get_number(global_options,
-	    "audit-log-seal-interval");
-	tv.tv_usec = 0;
-	evtimer_del(&audit_seal_ev);
-	evtimer_add(&audit_seal_ev, &tv);
+	audit_store_seal_timer();
 }
 
 /* Close the current segment file: read-only once complete. */

@@ -697,7 +697,7 @@ audit_add_client(struct audit_buf *b, struct client *c)
 		audit_rec_uint(b, AUDIT_F_UID, ac->uid);
 		audit_rec_uint(b, AUDIT_F_GID, ac->gid);
 		audit_rec_uint(b, AUDIT_F_PID, ac->pid);
-		audit_rec_str(b, AUDIT_F_USER, audit_user_name(ac->uid));
+		audit_rec_str(b, AUDIT_F_USER, ac->user);
 	}
 }
 
@@ -731,6 +731,8 @@ audit_client_create(struct client *c, int fd)
 	if (!ac->creds)
 		log_debug("%s: no peer credentials: %s", __func__,
 		    strerror(errno));
+	else if (audit_user_name(ac->uid) != NULL)
+		ac->user = xstrdup(audit_user_name(ac->uid));
 }
 
 /* The ACL refused a client. */
@@ -920,6 +922,7 @@ audit_client_lost(struct client *c)
 		audit_end(start);
 	}
 	free(ac->session);
+	free(ac->user);
 	free(ac);
 	c->audit = NULL;
 }
