@@ -57,6 +57,13 @@
 for p in bash vim less asciinema scriptreplay; do
 	command -v $p >/dev/null 2>&1 || skip "$p is not installed"
 done
+
+# asciinema makes its config directory on first use; two copies starting
+# at once race to create it. Give it one, with an install id, beforehand.
+mkdir -p "$HOME/.config/asciinema"
+[ -e "$HOME/.config/asciinema/install-id" ] ||
+    echo 00000000-0000-4000-8000-000000000000 \
+    >"$HOME/.config/asciinema/install-id"
 [ -x "$PRISTINE_BIN" ] || skip "no pristine tmux at $PRISTINE_BIN"
 
 audit_conf
