@@ -351,6 +351,7 @@ void		 audit_syslog_record(const u_char *, size_t);
 void		 audit_syslog_pending(void);
 void		 audit_syslog_flush(void);
 void		 audit_syslog_drain(void);
+int		 audit_syslog_check(const char *, char **);
 int		 audit_client_may_read(struct client *);
 int		 audit_client_is_owner(struct client *);
 void		 audit_flush(void);

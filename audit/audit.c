@@ -545,6 +545,8 @@ audit_option_check(struct options *oo, const char *name, int unset,
 		free(path);
 		return (0);
 	}
+	if (strcmp(name, "audit-log-syslog-target") == 0)
+		return (audit_syslog_check(value == NULL ? "" : value, cause));
 	if (strcmp(name, "audit-log-path") != 0)
 		return (0);
 	if (value == NULL || *value == '\0') {

@@ -29,8 +29,10 @@
 # -V alone cannot tell (the rest verifies, exit 0), but -w names each seal
 # that is gone and exits non-zero.
 #
-# The same messages over "udp:127.0.0.1:PORT", and -w with that file
-# passes on that log.
+# The same messages over "udp:127.0.0.1:PORT", and over
+# "tcp:localhost:PORT" (imtcp, octet-counted frames; a host name, which
+# the server looks up without waiting), and -w with each file passes on
+# that log.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
@@ -50,20 +52,31 @@ import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')
+TPORT=$(python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
 mkdir "$TMP/rsyslog" || fail "mkdir failed"
 cat >"$TMP/rsyslog.conf" <<EOF
 global(workDirectory="$TMP/rsyslog" maxMessageSize="64k")
 module(load="imuxsock" SysSock.Use="off")
 module(load="imudp")
+module(load="imtcp")
 input(type="imuxsock" Socket="$TMP/syslog.sock" RateLimit.Interval="0"
     UseSpecialParser="off" ParseHostname="on" ruleset="unix")
 input(type="imudp" address="127.0.0.1" port="$PORT" ruleset="udp")
+input(type="imtcp" address="127.0.0.1" port="$TPORT" ruleset="tcp")
 ruleset(name="unix") {
 	action(type="omfile" file="$TMP/unix.log"
 	    template="RSYSLOG_SyslogProtocol23Format")
 }
 ruleset(name="udp") {
 	action(type="omfile" file="$TMP/udp.log"
+	    template="RSYSLOG_SyslogProtocol23Format")
+}
+ruleset(name="tcp") {
+	action(type="omfile" file="$TMP/tcp.log"
 	    template="RSYSLOG_SyslogProtocol23Format")
 }
 EOF
@@ -331,4 +344,13 @@ run_server "udp:127.0.0.1:$PORT" "$TMP/udp.log"
 check_messages "$TMP/udp.log" || fail "see above"
 witness "$LOG" "$TMP/udp.log" good '
 out = [t.intact(s) for s in t.segments(d)]' "udp, untouched"
+
+# Over TCP.
+rm -rf "$LOG"
+$T kill-server 2>/dev/null
+rm -f "$SOCK"
+run_server "tcp:localhost:$TPORT" "$TMP/tcp.log"
+check_messages "$TMP/tcp.log" || fail "see above"
+witness "$LOG" "$TMP/tcp.log" good '
+out = [t.intact(s) for s in t.segments(d)]' "tcp, untouched"
 exit 0
