@@ -32,6 +32,9 @@
 /* Record header: length (4), type (2), sequence (8), time (8). */
 #define AUDIT_REC_HDR 22
 #define AUDIT_REC_MAX (16 * 1024 * 1024)
+
+/* Data larger than this is split over several records. */
+#define AUDIT_DATA_CHUNK (1024 * 1024)
 #define AUDIT_FIELD_HDR 6
 
 /* Hashes, keys and seals (audit-seal.c). */
@@ -81,6 +84,8 @@ enum audit_type {
 	AUDIT_PANE_CREATED = 37,
 	AUDIT_PANE_EXITED = 38,
 	AUDIT_PANE_RESIZED = 39,
+	AUDIT_POPUP_OPENED = 40,
+	AUDIT_POPUP_CLOSED = 41,
 	AUDIT_INPUT = 48,
 	AUDIT_OUTPUT = 49,
 	AUDIT_COMMAND = 64,
@@ -132,6 +137,7 @@ enum audit_tag {
 	AUDIT_F_FIRST = 0x101e,
 	AUDIT_F_RECORDS = 0x101f,
 	AUDIT_F_END_TIME = 0x1020,
+	AUDIT_F_POPUP = 0x1021,
 	AUDIT_F_USER = 0x3001,
 	AUDIT_F_HOST = 0x3002,
 	AUDIT_F_TMUX_VERSION = 0x3003,
@@ -355,6 +361,13 @@ int		 audit_syslog_check(const char *, char **);
 int		 audit_client_may_read(struct client *);
 int		 audit_client_is_owner(struct client *);
 void		 audit_flush(void);
+
+/* audit-pane.c */
+int		 audit_tty_secret(int);
+void		 audit_input_added(struct evbuffer *,
+		     const struct evbuffer_cb_info *, int,
+		     void (*)(struct audit_buf *, void *), void *);
+void		 audit_output_read(u_int, u_int, const u_char *, size_t);
 
 /* audit-seal.c */
 void		 audit_hash_start(u_char *, const u_char *);

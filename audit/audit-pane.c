@@ -37,9 +37,6 @@
  * passes through input_parse_buffer, which calls audit_pane_output first.
  */
 
-/* Data larger than this is split over several records. */
-#define AUDIT_DATA_CHUNK (1024 * 1024)
-
 /* Pane processes, to log their exit after the pane is gone. */
 struct audit_child {
 	pid_t			 pid;
@@ -84,17 +81,17 @@ audit_add_pane_session(struct audit_buf *b, struct window_pane *wp)
 }
 
 /*
- * Is the pane's terminal reading a password? Echo off with canonical mode
- * on is what getpass(3), sudo, ssh and passwd set.
+ * Is the terminal on fd reading a password? Echo off with canonical mode on
+ * is what getpass(3), sudo, ssh and passwd set.
  */
-static int
-audit_pane_secret(struct window_pane *wp)
+int
+audit_tty_secret(int fd)
 {
 	struct termios	tio;
 
-	if (!audit_log_redact || wp->fd == -1)
+	if (!audit_log_redact || fd == -1)
 		return (0);
-	if (tcgetattr(wp->fd, &tio) != 0)
+	if (tcgetattr(fd, &tio) != 0)
 		return (0);
 	return ((~tio.c_lflag & ECHO) && (tio.c_lflag & ICANON));
 }
@@ -104,7 +101,7 @@ audit_pane_secret(struct window_pane *wp)
  * frozen, so evbuffer_copyout_from refuses: peek at the chains instead.
  */
 static void
-audit_pane_peek(struct evbuffer *evb, struct evbuffer_ptr *pos, u_char *out,
+audit_peek(struct evbuffer *evb, struct evbuffer_ptr *pos, u_char *out,
     size_t n)
 {
 	struct evbuffer_iovec	 iov[16], *v = iov;
@@ -129,12 +126,14 @@ audit_pane_peek(struct evbuffer *evb, struct evbuffer_ptr *pos, u_char *out,
 		fatalx("%s: %zu bytes missing", __func__, n);
 }
 
-/* Bytes have been added to a pane's output buffer: log them as input. */
-static void
-audit_pane_input_cb(struct evbuffer *evb, const struct evbuffer_cb_info *info,
-    void *arg)
+/*
+ * Bytes have been added to the output buffer of a pane's (or a popup's)
+ * terminal: log them as input records, ident adding who they went to.
+ */
+void
+audit_input_added(struct evbuffer *evb, const struct evbuffer_cb_info *info,
+    int fd, void (*ident)(struct audit_buf *, void *), void *arg)
 {
-	struct window_pane	*wp = arg;
 	struct audit_buf	*b = &audit_pending;
 	struct evbuffer_ptr	 pos;
 	size_t			 start, total, off, n;
@@ -145,15 +144,14 @@ audit_pane_input_cb(struct evbuffer *evb, const struct evbuffer_cb_info *info,
 	total = evbuffer_get_length(evb);
 	if (info->n_added > total)
 		return;		/* cannot happen without deferred callbacks */
-	secret = audit_pane_secret(wp);
+	secret = audit_tty_secret(fd);
 
 	for (off = 0; off < info->n_added; off += n) {
 		n = info->n_added - off;
 		if (n > AUDIT_DATA_CHUNK)
 			n = AUDIT_DATA_CHUNK;
 		start = audit_begin(AUDIT_INPUT);
-		audit_add_pane(b, wp);
-		audit_add_pane_session(b, wp);
+		ident(b, arg);
 		audit_add_cause(b);
 		audit_rec_uint(b, AUDIT_F_SIZE, n);
 		if (secret)
@@ -165,11 +163,31 @@ audit_pane_input_cb(struct evbuffer *evb, const struct evbuffer_cb_info *info,
 			b->len += AUDIT_FIELD_HDR;
 			evbuffer_ptr_set(evb, &pos, total - info->n_added + off,
 			    EVBUFFER_PTR_SET);
-			audit_pane_peek(evb, &pos, b->data + b->len, n);
+			audit_peek(evb, &pos, b->data + b->len, n);
 			b->len += n;
 		}
 		audit_end(start);
 	}
+}
+
+/* The pane (window, session) input went to. */
+static void
+audit_pane_ident(struct audit_buf *b, void *arg)
+{
+	struct window_pane	*wp = arg;
+
+	audit_add_pane(b, wp);
+	audit_add_pane_session(b, wp);
+}
+
+/* Bytes have been added to a pane's output buffer: log them as input. */
+static void
+audit_pane_input_cb(struct evbuffer *evb, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct window_pane	*wp = arg;
+
+	audit_input_added(evb, info, wp->fd, audit_pane_ident, wp);
 }
 
 /* A pane's bufferevent has been made: watch what is written to it. */
@@ -179,9 +197,12 @@ audit_pane_event(struct window_pane *wp)
 	evbuffer_add_cb(wp->event->output, audit_pane_input_cb, wp);
 }
 
-/* Bytes read from a pane. Until the matching pop, replies are the cause. */
+/*
+ * Bytes read from a pane's (tag AUDIT_F_PANE) or a popup's (AUDIT_F_POPUP)
+ * terminal. Until the matching pop, replies are the cause.
+ */
 void
-audit_pane_output(struct window_pane *wp, const u_char *buf, size_t len)
+audit_output_read(u_int tag, u_int id, const u_char *buf, size_t len)
 {
 	struct audit_buf	*b = &audit_pending;
 	size_t			 start, off, n;
@@ -194,10 +215,17 @@ audit_pane_output(struct window_pane *wp, const u_char *buf, size_t len)
 		if (n > AUDIT_DATA_CHUNK)
 			n = AUDIT_DATA_CHUNK;
 		start = audit_begin(AUDIT_OUTPUT);
-		audit_rec_uint(b, AUDIT_F_PANE, wp->id);
+		audit_rec_uint(b, tag, id);
 		audit_rec_bytes(b, AUDIT_F_DATA, buf + off, n);
 		audit_end(start);
 	}
+}
+
+/* Bytes read from a pane. */
+void
+audit_pane_output(struct window_pane *wp, const u_char *buf, size_t len)
+{
+	audit_output_read(AUDIT_F_PANE, wp->id, buf, len);
 }
 
 /* A client typed a key (or used the mouse) into a pane. */

@@ -40,6 +40,8 @@ struct window;
 struct window_pane;
 struct winlink;
 struct mouse_event;
+struct bufferevent;
+struct key_event;
 
 /* Server lifecycle. */
 void	audit_server_start(void);
@@ -94,6 +96,15 @@ void	audit_pane_output(struct window_pane *, const u_char *, size_t);
 int	audit_pane_key(struct window_pane *, struct client *, struct session *,
 	    struct winlink *, key_code, struct mouse_event *);
 void	audit_child_exited(pid_t, int);
+void	audit_popup_opened(const void *, struct client *, struct session *,
+	    struct bufferevent *, const char *, int, char **, const char *,
+	    u_int, u_int);
+void	audit_popup_output(const void *, const u_char *, size_t);
+void	audit_popup_resized(const void *, u_int, u_int);
+void	audit_popup_exited(const void *, int);
+void	audit_popup_closed(const void *);
+void	audit_popup_moved(const void *, struct window_pane *);
+int	audit_overlay_key(struct client *, struct key_event *);
 void	audit_paste_changed(const char *, int);
 void	audit_copy(struct window_pane *, size_t, const char *);
 void	audit_pipe_pane(struct window_pane *, const char *);

@@ -78,6 +78,8 @@ struct audit_show {
 
 	struct audit_show_pane	*panes;
 	u_int			 npanes;
+	struct audit_show_pane	*popups;	/* the same, for popups */
+	u_int			 npopups;
 	char			**snames;	/* session names by id */
 	u_int			 nsnames;
 
@@ -96,8 +98,10 @@ static int	audit_show_export(struct audit_show *, char **);
 static void
 audit_show_track(struct audit_show *as, const struct audit_record *r)
 {
-	uint64_t	 pane, window, session;
-	char		*name;
+	struct audit_show_pane	**list, *sp;
+	uint64_t		  pane, window, session;
+	u_int			 *n, tag;
+	char			 *name;
 
 	if ((r->type == AUDIT_SESSION_CREATED ||
 	    r->type == AUDIT_SESSION_RENAMED) &&
@@ -112,20 +116,28 @@ audit_show_track(struct audit_show *as, const struct audit_record *r)
 		free(as->snames[session]);
 		as->snames[session] = name;
 	}
-	if (r->type != AUDIT_PANE_CREATED)
+	if (r->type == AUDIT_PANE_CREATED) {
+		tag = AUDIT_F_PANE;
+		list = &as->panes;
+		n = &as->npanes;
+	} else if (r->type == AUDIT_POPUP_OPENED) {
+		tag = AUDIT_F_POPUP;
+		list = &as->popups;
+		n = &as->npopups;
+	} else
 		return;
-	if (audit_rec_get_uint(r, AUDIT_F_PANE, &pane) != 0 || pane > 1000000)
+	if (audit_rec_get_uint(r, tag, &pane) != 0 || pane > 1000000)
 		return;
-	if (pane >= as->npanes) {
-		as->panes = xrecallocarray(as->panes, as->npanes, pane + 1,
-		    sizeof *as->panes);
-		as->npanes = pane + 1;
+	if (pane >= *n) {
+		*list = xrecallocarray(*list, *n, pane + 1, sizeof **list);
+		*n = pane + 1;
 	}
-	as->panes[pane].known = 1;
+	sp = &(*list)[pane];
+	sp->known = 1;
 	if (audit_rec_get_uint(r, AUDIT_F_WINDOW, &window) == 0)
-		as->panes[pane].window = window;
+		sp->window = window;
 	if (audit_rec_get_uint(r, AUDIT_F_SESSION_ID, &session) == 0)
-		as->panes[pane].session = session;
+		sp->session = session;
 }
 
 /* Does a record belong to the -t target? */
@@ -142,6 +154,13 @@ audit_show_match_target(struct audit_show *as, const struct audit_record *r)
 			return (v == as->tid);
 		if (v < as->npanes && as->panes[v].known)
 			sp = &as->panes[v];
+	} else if (audit_rec_get_uint(r, AUDIT_F_POPUP, &v) == 0) {
+		/* A popup is in no window: only its session matches. */
+		if (as->ttype == AUDIT_TARGET_PANE ||
+		    as->ttype == AUDIT_TARGET_WINDOW)
+			return (0);
+		if (v < as->npopups && as->popups[v].known)
+			sp = &as->popups[v];
 	}
 	switch (as->ttype) {
 	case AUDIT_TARGET_NONE:
@@ -759,6 +778,7 @@ audit_show_free(struct audit_show *as)
 	free(as->snames);
 	audit_buf_free(&as->line);
 	free(as->panes);
+	free(as->popups);
 	free(as->tname);
 }
 

@@ -1,0 +1,204 @@
+#!/bin/sh
+
+# Popups are logged like panes. A real client attached through a pty; a
+# popup opened on it (display-popup -E -d /tmp -w 60 -h 12) runs a shell
+# with no line editor. The log has:
+#
+# - popup-opened: popup 1, session main $0, cause the display-popup command
+#   from the command-line client, the pty client as the client it is shown
+#   on (client_id, tty, uid, user), cwd /tmp, the command, width 58 and
+#   height 10 (the popup less its border);
+# - input records of popup 1 (and session main $0), each caused by a key
+#   from the pty client, whose data is exactly what was typed, except the
+#   password typed to "read -rs", which is a record with redacted 1 and no
+#   data (and is nowhere in the log);
+# - output records of popup 1 holding the shell's output byte for byte;
+# - pane-resized for popup 1, 48x8, when the client shrinks to 50x10;
+# - popup-closed for popup 1 with action exited and status 3 after
+#   "exit 3";
+# - for a second popup running sleep, closed with display-popup -C:
+#   popup-opened for popup 2 and popup-closed with action closed, caused by
+#   that command.
+#
+# show-audit -t main shows the popups' records; -t %0 shows none of them.
+
+. "$(dirname "$0")/lib.sh"
+. "$REGRESS/lib-capture.sh"
+
+audit_conf "set -g status off"
+uid=$(id -u)
+user=$(id -un)
+
+$T new -d -s main -x 80 -y 24 "exec sleep 300" || fail "new-session failed"
+wait_for "server-start" log_has 'r["type"] == "server-start"'
+SERVER_PIDS=$(server_pid)
+attach_pty main
+wait_for "client-attached" log_has "r['type'] == 'client-attached'"
+
+# Does popup $1 have the output (Python bytes literal) $2?
+popup_has() {
+	"$TMUX_BIN" show-audit -J -d "$LOG" >"$TMP/poll.json" 2>/dev/null
+	python3 -c '
+import ast, sys
+from capture import load, data
+want = ast.literal_eval(sys.argv[3])
+got = b"".join(data(r) for r in load(sys.argv[1])
+    if r["type"] == "output" and r.get("popup") == int(sys.argv[2]))
+sys.exit(0 if want in got else 1)' "$TMP/poll.json" "$1" "$2" 2>/dev/null
+}
+
+CMD="env PS1='P\$ ' bash --norc --noprofile --noediting"
+$T display-popup -E -c "$PTY_TTY" -d /tmp -w 60 -h 12 "$CMD" &
+POPUP_JOB=$!
+wait_for "the popup's prompt" popup_has 1 'b"P$ "'
+
+type_text 'echo in-popup'
+type_keys Enter
+wait_for "the popup's output" popup_has 1 'b"in-popup\r\nP$ "'
+type_text 'read -rs pw; echo got-${#pw}'
+type_keys Enter
+# The popup's terminal: the shell's, a child of our server.
+PTTY=$(python3 - "$SERVER_PIDS" <<'PYEOF'
+import os, sys
+server = int(sys.argv[1])
+def ppid(p):
+    with open("/proc/%d/stat" % p) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+for p in os.listdir("/proc"):
+    if not p.isdigit():
+        continue
+    p = int(p)
+    try:
+        with open("/proc/%d/cmdline" % p, "rb") as f:
+            if b"--noediting" not in f.read():
+                continue
+        q = p
+        while q > 1 and q != server:
+            q = ppid(q)
+        if q == server:
+            print(os.readlink("/proc/%d/fd/0" % p))
+    except OSError:
+        pass
+PYEOF
+)
+[ -n "$PTTY" ] || fail "no shell of the popup found"
+echo_off() {
+	stty -a -F "$PTTY" 2>/dev/null | grep -q -- ' -echo '
+}
+wait_for "read -s to turn echo off" echo_off
+type_text 'hunter2'
+type_keys Enter
+wait_for "the read to end" popup_has 1 'b"got-7\r\nP$ "'
+
+"$TMUX_BIN" -L "$OUTER" resize-window -x 50 -y 10 ||
+    fail "resize-window failed"
+wait_for "the popup's resize" log_has \
+    'r["type"] == "pane-resized" and r.get("popup") == 1'
+
+type_text 'exit 3'
+type_keys Enter
+wait_for "popup-closed" log_has \
+    'r["type"] == "popup-closed" and r.get("popup") == 1'
+wait "$POPUP_JOB"
+
+$T display-popup -c "$PTY_TTY" -w 30 -h 5 "exec sleep 300" &
+wait_for "the second popup" log_has \
+    'r["type"] == "popup-opened" and r.get("popup") == 2'
+run_pid $T display-popup -C -c "$PTY_TTY" || fail "display-popup -C failed"
+CLOSER=$LAST_PID
+wait_for "the second popup-closed" log_has \
+    'r["type"] == "popup-closed" and r.get("popup") == 2'
+
+$T show-audit -J >"$TMP/log.json" || fail "show-audit -J failed"
+$T show-audit -J -t main >"$TMP/main.json" || fail "show-audit -t main failed"
+$T show-audit -J -t %0 >"$TMP/pane.json" || fail "show-audit -t %0 failed"
+
+python3 - "$TMP/log.json" "$TMP/main.json" "$TMP/pane.json" "$PTY_TTY" \
+    "$PTY_PID" "$uid" "$user" "$POPUP_JOB" "$CLOSER" "$CMD" \
+    <<'PYEOF' || fail "see above"
+import sys
+from capture import *
+
+recs = load(sys.argv[1])
+main, pane = load(sys.argv[2]), load(sys.argv[3])
+tty, pid, uid, user = sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), \
+    sys.argv[7]
+opener, closer, cmd = int(sys.argv[8]), int(sys.argv[9]), sys.argv[10]
+
+def client_of(p):
+    c = [r for r in recs if r["type"] == "client-connect" and
+        r.get("pid") == p]
+    check("%d client-connect records for pid %d" % (len(c), p), len(c) == 1)
+    return c[0] if c else {}
+
+pty = client_of(pid)
+op = client_of(opener)
+cl = client_of(closer)
+
+def strip(r):
+    return {k: v for k, v in r.items() if k not in ("seq", "time")}
+
+opened = [strip(r) for r in recs if r["type"] == "popup-opened"]
+want1 = {"type": "popup-opened", "popup": 1, "session": "main",
+    "session_id": "$0",
+    "cause": {"kind": "command", "command": "display-popup",
+        "client": op.get("client"), "client_id": op.get("client_id"),
+        "uid": uid, "user": user},
+    "client_id": pty.get("client_id"), "client": tty, "uid": uid,
+    "gid": pty.get("gid"), "pid": pid, "user": user, "cwd": "/tmp",
+    "command": cmd, "width": 58, "height": 10}
+check("popup 1 opened:\n  %r\nnot\n  %r" % (opened[:1], want1),
+    opened[:1] == [want1])
+check("%d popup-opened records" % len(opened), len(opened) == 2)
+if len(opened) == 2:
+    check("popup 2: %r" % opened[1], opened[1].get("popup") == 2 and
+        opened[1].get("command") == "exec sleep 300" and
+        (opened[1].get("width"), opened[1].get("height")) == (28, 3))
+
+ins = [r for r in recs if r["type"] == "input" and "popup" in r]
+key = {"kind": "key", "client": tty, "client_id": pty.get("client_id"),
+    "uid": uid, "user": user}
+for r in ins:
+    check("seq %d: input to %r" % (r["seq"], (r.get("popup"),
+        r.get("session"), r.get("session_id"), "pane" in r)),
+        (r.get("popup"), r.get("session"), r.get("session_id"),
+        "pane" in r) == (1, "main", "$0", False))
+    check("seq %d: cause %r" % (r["seq"], r.get("cause")),
+        r.get("cause") == key)
+typed = b"".join(data(r) for r in ins)
+want = b"echo in-popup\rread -rs pw; echo got-${#pw}\rexit 3\r"
+check("popup input\n  %r\nnot\n  %r" % (typed, want), typed == want)
+red = [r for r in ins if r.get("redacted") == 1]
+check("redacted input records: %r" % red, sum(r["size"] for r in red) == 8
+    and all("data" not in r and "data_base64" not in r for r in red))
+everything = open(sys.argv[1], "rb").read()
+check("the password is in the log", b"hunter2" not in everything)
+
+out = b"".join(data(r) for r in recs if r["type"] == "output" and
+    r.get("popup") == 1)
+for w in (b"P$ echo in-popup\r\nin-popup\r\nP$ ",
+        b"P$ read -rs pw; echo got-${#pw}\r\n", b"\r\ngot-7\r\nP$ exit 3\r\n"):
+    check("popup output has %r" % w, w in out)
+
+rs = [strip(r) for r in recs if r["type"] == "pane-resized" and
+    "popup" in r]
+check("popup resizes %r" % rs, rs[:1] == [{"type": "pane-resized",
+    "popup": 1, "width": 48, "height": 8}])
+
+closed = [strip(r) for r in recs if r["type"] == "popup-closed"]
+want = [{"type": "popup-closed", "popup": 1, "action": "exited",
+    "status": 3},
+    {"type": "popup-closed", "popup": 2, "cause": {"kind": "command",
+    "command": "display-popup", "client": cl.get("client"),
+    "client_id": cl.get("client_id"), "uid": uid, "user": user},
+    "action": "closed"}]
+check("popup-closed\n  %r\nnot\n  %r" % (closed, want), closed == want)
+
+seqs = lambda l: [r["seq"] for r in l if "popup" in r]
+check("show-audit -t main lacks popup records",
+    seqs(main) == seqs(recs))
+check("show-audit -t %%0 has popup records: %r" % seqs(pane),
+    seqs(pane) == [])
+done("popup-capture")
+PYEOF
+exit 0
