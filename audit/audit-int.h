@@ -322,6 +322,9 @@ extern int	 audit_log_input;
 extern int	 audit_log_output;
 extern int	 audit_log_redact;
 extern int	 audit_log_syslog;
+extern int	 audit_log_sync;
+extern long long audit_log_max_size;
+extern long long audit_log_max_age;
 int		 audit_active(void);
 int		 audit_is_holding(void);
 size_t		 audit_begin(u_int);
@@ -344,6 +347,7 @@ const char	*audit_store_error(void);
 int		 audit_store_drop(const u_char *, size_t);
 int		 audit_store_open_file(void);
 void		 audit_store_open_later(const char *, const char *);
+void		 audit_store_chain(void);
 
 /* audit-policy.c */
 int		 audit_policy_is_file(const char *);
@@ -380,6 +384,7 @@ void		 audit_chain_begin(const u_char *);
 void		 audit_chain_add(const u_char *, size_t);
 void		 audit_seal(int);
 int		 audit_seal_due(void);
+void		 audit_seal_count(void);
 void		 audit_seal_sign(u_char *, const char *, const u_char *, size_t,
 		     const u_char *);
 const u_char	*audit_seal_run_key(void);

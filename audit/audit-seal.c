@@ -58,6 +58,7 @@ static int		 audit_have_cert;
 static u_char		 audit_chain[AUDIT_HASH_LEN];
 static struct audit_buf	 audit_digests;
 static u_int		 audit_epoch_records;
+static u_int		 audit_epoch_count;	/* as the loop counts */
 static uint64_t		 audit_seal_index;
 static u_char		 audit_last_chain[AUDIT_HASH_LEN];
 static u_char		 audit_last_sig[AUDIT_SIG_LEN];
@@ -439,6 +440,7 @@ audit_chain_begin(const u_char *header)
 	audit_hash_start(audit_chain, header);
 	audit_digests.len = 0;
 	audit_epoch_records = 0;
+	audit_epoch_count = 1;		/* the segment record */
 }
 
 /* A record has been written: chain it and remember its digest. */
@@ -450,11 +452,21 @@ audit_chain_add(const u_char *rec, size_t len)
 	audit_epoch_records++;
 }
 
+/*
+ * A record has been made. It is chained later, when it is written (by the
+ * writer thread, see audit-store.c), so the loop keeps its own count.
+ */
+void
+audit_seal_count(void)
+{
+	audit_epoch_count++;
+}
+
 /* Must a seal be written now, because the epoch is full? */
 int
 audit_seal_due(void)
 {
-	return (audit_epoch_records >= AUDIT_EPOCH_MAX - 1);
+	return (audit_epoch_count >= AUDIT_EPOCH_MAX - 1);
 }
 
 /*
@@ -471,6 +483,7 @@ audit_seal(int final)
 
 	if (!audit_have_keys)
 		return;
+	audit_store_chain();	/* everything before the seal */
 	next_sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 	if (next_sk == NULL)
 		fatalx("sodium_malloc failed");
@@ -503,7 +516,8 @@ audit_seal(int final)
 
 	audit_digests.len = 0;
 	audit_epoch_records = 0;
-	audit_chain_add(b->data + start, b->len - start);
+	audit_epoch_count = 1;
+	audit_store_chain();	/* the seal itself starts the next epoch */
 	audit_syslog_record(b->data + start, b->len - start);
 	memcpy(audit_last_chain, audit_chain, AUDIT_HASH_LEN);
 	memcpy(audit_last_sig, sig, AUDIT_SIG_LEN);

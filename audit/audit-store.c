@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,6 +44,16 @@
  * stays bounded because nothing new is produced. With audit-log-fail open,
  * the server goes on; records past AUDIT_FAIL_OPEN_MAX are dropped and
  * counted, and a gap record says what was lost once writing works again.
+ *
+ * Hashing and writing are kept off the server loop while all is well: the
+ * pending records are handed, whole, to a writer thread, which chains them
+ * (audit_chain_add) and writes them while the loop goes on encoding the
+ * next ones into a fresh buffer. Records are chained only here, in the
+ * order they go into the file, either by that thread or, when the loop
+ * needs the chain (to seal) or must know the records are on disk (sync,
+ * rotation, failure, exit), by the loop itself after waiting for the
+ * thread to be idle. The thread touches nothing but its job and the chain;
+ * the loop touches the chain only while the thread is idle.
  */
 
 /*
@@ -58,6 +69,32 @@
 
 /* Records held in memory while failing closed, at most: then exit. */
 #define AUDIT_FAIL_CLOSED_MAX (64 * 1024 * 1024)
+
+/* While the writer is busy, records pending beyond this make the loop wait. */
+#define AUDIT_WRITER_MAX (4 * 1024 * 1024)
+
+/* A batch of records for the writer thread, and what became of it. */
+struct audit_job {
+	struct audit_buf	 buf;		/* whole records */
+	size_t			 hashed;	/* bytes already chained */
+	size_t			 start;		/* bytes already written */
+	int			 fd;
+
+	size_t			 written;	/* from start */
+	int			 error;		/* errno, or 0 */
+};
+
+static pthread_t	 audit_writer;
+static int		 audit_writer_started;
+static pthread_mutex_t	 audit_writer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 audit_writer_cond = PTHREAD_COND_INITIALIZER;
+static struct audit_job	 audit_job;
+static int		 audit_job_state;	/* see below, under the lock */
+#define AUDIT_JOB_IDLE 0
+#define AUDIT_JOB_QUEUED 1
+#define AUDIT_JOB_DONE 2
+static size_t		 audit_hashed;		/* of pending, already chained */
+static size_t		 audit_inflight;	/* bytes with the writer */
 
 /* Bytes lost per pane (or popup) while failing open. */
 struct audit_gap_pane {
@@ -144,6 +181,197 @@ audit_store_error(void)
 	return (audit_error);
 }
 
+/* The writer thread: chain and write each job it is given. */
+static void *
+audit_writer_main(__unused void *arg)
+{
+	struct audit_job	*j = &audit_job;
+	size_t			 off, len, left;
+	ssize_t			 n;
+
+	pthread_mutex_lock(&audit_writer_lock);
+	for (;;) {
+		while (audit_job_state != AUDIT_JOB_QUEUED) {
+			pthread_cond_wait(&audit_writer_cond,
+			    &audit_writer_lock);
+		}
+		pthread_mutex_unlock(&audit_writer_lock);
+
+		for (off = j->hashed; off + 4 <= j->buf.len; off += len) {
+			len = (size_t)audit_get32(j->buf.data + off) + 4;
+			audit_chain_add(j->buf.data + off, len);
+		}
+		j->written = 0;
+		j->error = 0;
+		while ((left = j->buf.len - j->start - j->written) != 0) {
+			n = write(j->fd, j->buf.data + j->start + j->written,
+			    left);
+			if (n == -1) {
+				if (errno == EINTR)
+					continue;
+				j->error = errno;
+				break;
+			}
+			j->written += n;
+		}
+
+		pthread_mutex_lock(&audit_writer_lock);
+		audit_job_state = AUDIT_JOB_DONE;
+		pthread_cond_broadcast(&audit_writer_cond);
+	}
+	return (NULL);
+}
+
+/* Start the writer thread, with every signal blocked in it. */
+static void
+audit_writer_start(void)
+{
+	sigset_t	set, old;
+	int		error;
+
+	sigfillset(&set);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	error = pthread_create(&audit_writer, NULL, audit_writer_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (error != 0)
+		fatalx("pthread_create: %s", strerror(error));
+	audit_writer_started = 1;
+}
+
+/*
+ * Take back a job the writer has finished. If a write failed, what was not
+ * written goes back to the front of pending (as whole records, with the
+ * bytes of the first already in the file), as if the loop had written it.
+ */
+static void
+audit_store_collect(void)
+{
+	struct audit_job	*j = &audit_job;
+	struct audit_buf	 rest;
+	size_t			 done, off = 0, len;
+	char			*why;
+
+	audit_seg_bytes += j->written;
+	audit_inflight = 0;
+	if (j->error == 0) {
+		j->buf.len = 0;		/* kept for the next swap */
+		return;
+	}
+
+	done = j->start + j->written;
+	while (off + 4 <= j->buf.len) {
+		len = (size_t)audit_get32(j->buf.data + off) + 4;
+		if (off + len > done)
+			break;
+		off += len;
+	}
+	audit_buf_init(&rest);
+	audit_buf_add(&rest, j->buf.data + off, j->buf.len - off);
+	audit_buf_add(&rest, audit_pending.data, audit_pending.len);
+	audit_hashed += j->buf.len - off;	/* the writer chained it all */
+	audit_head_written = done - off;
+	audit_buf_free(&audit_pending);
+	audit_pending = rest;
+	j->buf.len = 0;
+
+	xasprintf(&why, "%s: %s", audit_path, strerror(j->error));
+	audit_store_fail(why);
+	free(why);
+	if (audit_blocked && audit_pending.len > AUDIT_FAIL_CLOSED_MAX)
+		fatalx("audit log: %zu bytes cannot be written",
+		    audit_pending.len);
+}
+
+/* Has the writer no job? Take back a finished one. */
+static int
+audit_store_poll(int wait)
+{
+	int	done;
+
+	if (!audit_writer_started)
+		return (1);
+	pthread_mutex_lock(&audit_writer_lock);
+	while (wait && audit_job_state == AUDIT_JOB_QUEUED)
+		pthread_cond_wait(&audit_writer_cond, &audit_writer_lock);
+	if (audit_job_state == AUDIT_JOB_QUEUED) {
+		pthread_mutex_unlock(&audit_writer_lock);
+		return (0);
+	}
+	done = (audit_job_state == AUDIT_JOB_DONE);
+	audit_job_state = AUDIT_JOB_IDLE;
+	pthread_mutex_unlock(&audit_writer_lock);
+	if (done)
+		audit_store_collect();
+	return (1);
+}
+
+/* Wait until the writer is idle: then the chain and the file are ours. */
+static void
+audit_store_wait(void)
+{
+	audit_store_poll(1);
+}
+
+/*
+ * Chain the pending records not chained yet, after those the writer had:
+ * before a seal, and before the loop writes them itself.
+ */
+void
+audit_store_chain(void)
+{
+	size_t	len;
+
+	audit_store_wait();
+	while (audit_hashed + 4 <= audit_pending.len) {
+		len = (size_t)audit_get32(audit_pending.data + audit_hashed) +
+		    4;
+		audit_chain_add(audit_pending.data + audit_hashed, len);
+		audit_hashed += len;
+	}
+}
+
+/*
+ * Hand the pending records to the writer, if it is free, and go on; if it
+ * is busy, leave them pending unless there are too many.
+ */
+static void
+audit_store_kick(void)
+{
+	struct audit_buf	spare;
+	struct stat		sb;
+
+	if (audit_pending.len <= audit_head_written)
+		return;
+	if (!audit_store_poll(0)) {
+		if (audit_pending.len < AUDIT_WRITER_MAX)
+			return;
+		audit_store_wait();
+	}
+	if (audit_error != NULL || audit_fd == -1 || audit_closing)
+		return;
+	if (fstat(audit_fd, &sb) == 0 && sb.st_nlink == 0) {
+		audit_flush();	/* put the file back first */
+		return;
+	}
+	if (!audit_writer_started)
+		audit_writer_start();
+
+	spare = audit_job.buf;
+	audit_job.buf = audit_pending;
+	audit_job.hashed = audit_hashed;
+	audit_job.start = audit_head_written;
+	audit_job.fd = audit_fd;
+	audit_pending = spare;
+	audit_hashed = 0;
+	audit_head_written = 0;
+	audit_inflight = audit_job.buf.len - audit_job.start;
+
+	pthread_mutex_lock(&audit_writer_lock);
+	audit_job_state = AUDIT_JOB_QUEUED;
+	pthread_cond_broadcast(&audit_writer_cond);
+	pthread_mutex_unlock(&audit_writer_lock);
+}
+
 /* Write the header and segment record of a new segment file. */
 static int
 audit_store_header(int fd, char **cause)
@@ -177,6 +405,7 @@ audit_store_header(int fd, char **cause)
 	else {
 		audit_chain_begin(b.data);
 		audit_chain_add(b.data + start, b.len - start);
+		audit_hashed = 0;	/* pending goes into this chain now */
 		audit_seg_bytes = b.len;
 	}
 	audit_buf_free(&b);
@@ -214,6 +443,7 @@ audit_store_segment(const char *dir, char **cause)
 	char	*name, *path, *why;
 	int	 fd;
 
+	audit_store_wait();
 	if (audit_dir_check(dir, 1, cause) != 0)
 		return (-1);
 	name = audit_file_name(audit_host, audit_user, audit_start,
@@ -247,19 +477,6 @@ audit_store_segment(const char *dir, char **cause)
 	}
 	log_debug("%s: writing %s", __func__, audit_path);
 	return (0);
-}
-
-/* Chain the records already pending when a segment is opened. */
-static void
-audit_store_chain_pending(void)
-{
-	size_t	off = 0, len;
-
-	while (off + 4 <= audit_pending.len) {
-		len = (size_t)audit_get32(audit_pending.data + off) + 4;
-		audit_chain_add(audit_pending.data + off, len);
-		off += len;
-	}
 }
 
 /* Seal on a timer, also when nothing happened, so quiet times are covered. */
@@ -377,7 +594,7 @@ audit_store_open(const char *dir, char **cause)
 	audit_store_unclean(dir);
 	if (audit_store_segment(dir, cause) != 0)
 		return (-1);
-	audit_store_chain_pending();
+	audit_store_chain();
 	audit_seal(0);
 	audit_store_seal_timer();
 	return (0);
@@ -400,6 +617,7 @@ audit_store_open_later(const char *dir, const char *why)
 static void
 audit_store_close_file(void)
 {
+	audit_store_wait();
 	if (audit_fd == -1)
 		return;
 	if (audit_pending.len == 0 && audit_error == NULL) {
@@ -410,6 +628,7 @@ audit_store_close_file(void)
 	close(audit_fd);
 	audit_fd = -1;
 	audit_head_written = 0;
+	audit_hashed = 0;
 }
 
 /* Close the log: a final seal, then the file. */
@@ -446,7 +665,7 @@ audit_store_next(void)
 		audit_store_fail(cause);
 		free(cause);
 	} else {
-		audit_store_chain_pending();
+		audit_store_chain();
 		audit_seal(0);
 	}
 	free(dir);
@@ -506,7 +725,7 @@ audit_store_retry_cb(__unused int fd, __unused short events,
 		return;
 	if (audit_fd == -1 && audit_dir != NULL) {
 		if (audit_store_segment(audit_dir, &cause) == 0) {
-			audit_store_chain_pending();
+			audit_store_chain();
 			audit_seal(0);
 		} else {
 			log_debug("%s: %s", __func__, cause);
@@ -708,6 +927,7 @@ audit_store_written(size_t n)
 	}
 	audit_buf_consume(&audit_pending, off);
 	audit_head_written = n - off;
+	audit_hashed = (audit_hashed > off) ? audit_hashed - off : 0;
 }
 
 /* Write pending records. On failure keep them and try again later. */
@@ -720,6 +940,9 @@ audit_flush(void)
 
 	if (audit_fd == -1 || getpid() != audit_pid)
 		return;		/* a forked child never writes */
+	audit_store_chain();
+	if (audit_fd == -1)
+		return;		/* the writer failed and the file is gone */
 
 	/* A removed segment file: put it back before writing more. */
 	if (fstat(audit_fd, &sb) == 0 && sb.st_nlink == 0) {
@@ -755,7 +978,7 @@ audit_flush(void)
 				    audit_pending.len);
 			return;
 		}
-		if (options_get_number(global_options, "audit-log-sync") == 2)
+		if (audit_log_sync == 2)
 			fdatasync(audit_fd);
 	}
 	if (audit_closing) {
@@ -770,7 +993,7 @@ static void
 audit_store_flush_cb(__unused int fd, __unused short events,
     __unused void *data)
 {
-	audit_flush();
+	audit_store_kick();
 	audit_store_loop();
 }
 
@@ -786,10 +1009,12 @@ audit_store_loop(void)
 			audit_store_next();
 		return;
 	}
-	if (audit_pending.len >= AUDIT_FLUSH_SIZE || audit_error != NULL ||
-	    options_get_number(global_options, "audit-log-sync") == 2)
+	audit_store_poll(0);
+	if (audit_error != NULL || audit_log_sync == 2)
 		audit_flush();
-	else if (audit_pending.len != 0) {
+	else if (audit_pending.len >= AUDIT_FLUSH_SIZE)
+		audit_store_kick();
+	if (audit_pending.len != 0 && audit_error == NULL) {
 		if (!event_initialized(&audit_flush_ev))
 			evtimer_set(&audit_flush_ev, audit_store_flush_cb, NULL);
 		if (!evtimer_pending(&audit_flush_ev, NULL))
@@ -797,10 +1022,10 @@ audit_store_loop(void)
 	}
 	if (audit_error != NULL || audit_fd == -1)
 		return;
-	max_size = options_get_number(global_options, "audit-log-max-size");
-	max_age = options_get_number(global_options, "audit-log-max-age");
-	if (max_size != 0 &&
-	    audit_seg_bytes + audit_pending.len >= (uint64_t)max_size)
+	max_size = audit_log_max_size;
+	max_age = audit_log_max_age;
+	if (max_size != 0 && audit_seg_bytes + audit_inflight +
+	    audit_pending.len >= (uint64_t)max_size)
 		audit_store_rotate("size");
 	else if (max_age != 0 && time(NULL) - audit_seg_opened >= max_age)
 		audit_store_rotate("age");

@@ -63,6 +63,9 @@ int			 audit_log_input = 1;
 int			 audit_log_output = 1;
 int			 audit_log_redact = 1;
 int			 audit_log_syslog;
+int			 audit_log_sync = 1;		/* seal */
+long long		 audit_log_max_size = 67108864;
+long long		 audit_log_max_age = 86400;
 uint64_t		 audit_seq;
 static uint64_t		 audit_dropped;
 
@@ -214,8 +217,7 @@ audit_end(size_t start)
 			audit_seq--;
 			return;
 		}
-		audit_chain_add(audit_pending.data + start,
-		    audit_pending.len - start);
+		audit_seal_count();
 		audit_syslog_record(audit_pending.data + start,
 		    audit_pending.len - start);
 		if (audit_seal_due() && audit_store_open_file())
@@ -582,6 +584,11 @@ audit_read_options(void)
 	    "audit-log-redact");
 	audit_log_syslog = options_get_number(global_options,
 	    "audit-log-syslog");
+	audit_log_sync = options_get_number(global_options, "audit-log-sync");
+	audit_log_max_size = options_get_number(global_options,
+	    "audit-log-max-size");
+	audit_log_max_age = options_get_number(global_options,
+	    "audit-log-max-age");
 }
 
 /* An option has changed: log it, and start or stop the log. */
