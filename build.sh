@@ -315,6 +315,8 @@ bench)
 	install_missing util-linux bsdutils
 	# A peer that cannot be installed is reported as n/a, not fatal.
 	(install_missing tlog) || say "tlog not installed: its rows will be n/a"
+	(install_missing valgrind) ||
+	    say "valgrind not installed: instructions will not be counted"
 	exec "$TOP/bench/run.sh" "$@"
 	;;
 quilt)

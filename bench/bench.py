@@ -44,6 +44,11 @@ POLICY = "/etc/tmux-audit.conf"
 # compare.
 MEMORY_CONFIGS = ("pristine", "on-seal")
 
+# Instructions are counted (valgrind's callgrind) for these, on the first
+# INSTR_MB of each stream: exact where wall time is noisy.
+INSTR_CONFIGS = ("pristine", "off", "on-seal")
+INSTR_MB = {"text": 4, "escape": 2}
+
 # The pane is 200x50 everywhere; an attached client is one line taller for
 # the status line, so attaching does not resize the pane.
 COLS, ROWS = 200, 50
@@ -619,7 +624,8 @@ class Bench:
         self.nservers = 0
         self.configs = make_configs(self.fork, self.pristine)
         self.bugs = []
-        self.results = {"throughput": {}, "latency": {}, "memory": {}}
+        self.results = {"throughput": {}, "latency": {}, "memory": {},
+                        "instructions": {}}
 
     def cfg(self, key):
         return next(c for c in self.configs if c.key == key)
@@ -814,6 +820,100 @@ class Bench:
                     % (r + 1, rounds, cfg.key, median(lat) / 1000,
                        percentile(lat, 99) / 1000))
 
+    # Instructions ----------------------------------------------------------
+
+    def instructions_once(self, cfg, path):
+        """The instructions the server runs, per thread (the main thread
+        first), from its start to its exit with one stream through a
+        detached pane, counted by callgrind."""
+        self.nservers += 1
+        label = "i%d-%d" % (os.getpid(), self.nservers)
+        d = os.path.join(self.tmp, "run", label)
+        os.makedirs(d, mode=0o700)
+        conf = os.path.join(d, "tmux.conf")
+        lines = BASE_CONF + cfg.conf
+        if cfg.audit:
+            lines.append("set -s audit-log-path %s" %
+                         q(os.path.join(self.tmp, "logs", label)))
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        out = os.path.join(d, "callgrind")
+        base = [cfg.binary, "-L", label, "-f", conf]
+
+        def tmux(*args, timeout=60, check=True):
+            p = subprocess.run(base + list(args), env=self.env,
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout)
+            if check and p.returncode != 0:
+                raise BenchError("tmux %s: %s" % (args[0], p.stderr.decode(
+                    errors="replace").strip()))
+            return p.returncode
+
+        vg = subprocess.Popen(["valgrind", "--tool=callgrind",
+                               "--separate-threads=yes",
+                               "--callgrind-out-file=%s.%%p" % out]
+                              + base + ["-D"], env=self.env,
+                              stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while tmux("show", "-s", "-v", "escape-time", check=False):
+                if vg.poll() is not None or time.monotonic() > deadline:
+                    raise BenchError("the server under valgrind did not "
+                                     "start")
+                time.sleep(0.2)
+            sig = "%s -L %s" % (q(cfg.binary), q(label))
+            tmux("new-session", "-d", "-x", str(COLS), "-y", str(ROWS),
+                 "%s wait-for go; cat %s; %s wait-for -S done; exec sleep "
+                 "600" % (sig, q(path), sig))
+            tmux("wait-for", "-S", "go")
+            tmux("wait-for", "done", timeout=1800)
+            tmux("kill-server", check=False)
+            vg.wait(timeout=120)
+        finally:
+            if vg.poll() is None:
+                vg.kill()
+                vg.wait()
+        counts = []
+        for name in sorted(os.listdir(d)):
+            if not name.startswith("callgrind."):
+                continue
+            with open(os.path.join(d, name)) as f:
+                for line in f:
+                    if line.startswith("summary:"):
+                        counts.append(int(line.split()[1]))
+                        break
+        if not counts:
+            raise BenchError("callgrind wrote no counts")
+        return counts
+
+    def run_instructions(self, streams):
+        res = self.results["instructions"]
+        if not shutil.which("valgrind"):
+            res["error"] = "valgrind is not installed"
+            say("instructions: n/a: valgrind is not installed")
+            return
+        for s, mb in INSTR_MB.items():
+            part = streams[s][0] + ".instr"
+            with open(streams[s][0], "rb") as src, open(part, "wb") as dst:
+                dst.write(src.read(int(mb * MB)))
+            res[s] = {"bytes": os.path.getsize(part)}
+            for key in INSTR_CONFIGS:
+                cfg = self.cfg(key)
+                if cfg.na:
+                    continue
+                try:
+                    counts = self.instructions_once(cfg, part)
+                except FAILED as e:
+                    res[s][key] = {"error": str(e)}
+                    say("instructions %s %s: n/a: %s" % (s, key, e))
+                    continue
+                res[s][key] = {"threads": counts}
+                say("instructions %s %-8s: main thread %d, other threads "
+                    "%d" % (s, key, counts[0], sum(counts[1:])))
+
     # Memory and verification ---------------------------------------------
 
     def memory_once(self, cfg, path, repeats):
@@ -1001,6 +1101,22 @@ def report(b, streams, started, elapsed, argv):
                 vals.extend(x / tp["escape"]["bytes"] for x in c["log_bytes"])
         return max(vals) if vals else None
 
+    ins = r.get("instructions", {})
+
+    def ins_ratio(s, key, which):
+        """Instructions of key over pristine's: of the main thread, of
+        the other threads (over pristine's total), or of all."""
+        c = ins.get(s, {}).get(key) or {}
+        p = ins.get(s, {}).get("pristine") or {}
+        if "threads" not in c or "threads" not in p:
+            return None
+        cc, pc = c["threads"], p["threads"]
+        if which == "main":
+            return cc[0] / pc[0]
+        if which == "other":
+            return sum(cc[1:]) / sum(pc)
+        return sum(cc) / sum(pc)
+
     mem = r["memory"]
     base_mib = a.base_mib
     large_mib = a.large_mib
@@ -1061,15 +1177,28 @@ def report(b, streams, started, elapsed, argv):
     ctl_tp = [tp_ratio(s, m, "control") for s, m in cells]
     ctl_tp = [x for x in ctl_tp if x is not None]
     tp_noise = max([abs(1 - x) for x in ctl_tp] or [0])
-    w("The A/A control (pristine measured against itself, as one more "
-      "configuration) came out at %s in throughput and %s at the latency "
-      "median and p99: a target missed by less than the control strays "
-      "from 1 is reported as not resolved, not as met." % (
-          ", ".join("%.2fx" % x for x in ctl_tp) or "n/a",
-          " and ".join("%.2fx" % x for x in (
-              (lat_med("control") or 0) / (lat_med("pristine") or 1),
-              (lat_p99("control") or 0) / (lat_p99("pristine") or 1)))))
-    w("")
+    lm, lc = lat_med("pristine"), lat_med("control")
+    lp, lpc = lat_p99("pristine"), lat_p99("control")
+    if ctl_tp or (lm and lc):
+        w("The A/A control (pristine measured against itself, as one more "
+          "configuration) came out at %s in throughput and %s at the "
+          "latency median and p99: a target missed by less than the "
+          "control strays from 1 is reported as not resolved, not as met." %
+          (", ".join("%.2fx" % x for x in ctl_tp) or "n/a",
+           "%.2fx and %.2fx" % (lc / lm, lpc / lp) if lm and lc and lp and
+           lpc else "n/a"))
+        w("")
+    im, io = ins_ratio("text", "on-seal", "main"), ins_ratio("text", "off",
+                                                             "main")
+    iw = ins_ratio("text", "on-seal", "other")
+    if im is not None and io is not None:
+        w("Counted instructions, which that noise does not touch (section "
+          "Instructions): the server's main thread, which sets the pace of "
+          "a pane printing as fast as it can, runs %.3fx pristine's "
+          "instructions with everything on and %.3fx with audit-log off "
+          "(plain text); the log writer thread runs another %.3fx, on "
+          "another CPU when there is one." % (im, io, iw or 0))
+        w("")
     w("| target | measured | |")
     w("|---|---|---|")
 
@@ -1294,6 +1423,48 @@ def report(b, streams, started, elapsed, argv):
            m["output_bytes"] / MB / m["seconds_large"]))
     w("")
 
+    # Instructions.
+    w("## Instructions")
+    w("")
+    if "error" in ins:
+        w("Not measured: %s." % ins["error"])
+    else:
+        w("Instructions the tmux server runs from its start to its exit "
+          "with the first %s of a stream through a detached 200x50 pane, "
+          "counted by `valgrind --tool=callgrind --separate-threads=yes`: "
+          "exact and repeatable, unlike wall time, but blind to time in "
+          "the kernel (the writes themselves) and to waiting. The main "
+          "thread is the server loop; the fork's other thread is its log "
+          "writer, which hashes and writes records while the loop goes "
+          "on. Ratios are to pristine's main thread (main) and to "
+          "pristine's total (writer, total)." % " and ".join(
+              "%d MB (%s)" % (INSTR_MB[s], s) for s in INSTR_MB))
+        w("")
+        hdr = ["configuration"]
+        for s in INSTR_MB:
+            hdr += ["%s: main thread" % s, "%s: writer" % s,
+                    "%s: total" % s]
+        w("| " + " | ".join(hdr) + " |")
+        w("|" + "---|" * len(hdr))
+        for key in INSTR_CONFIGS:
+            row = [title[key]]
+            for s in INSTR_MB:
+                c = ins.get(s, {}).get(key)
+                if not c or "threads" not in c:
+                    err = "n/a" if not c else "n/a (%s)" % c["error"]
+                    row += [err, "", ""]
+                    continue
+                t = c["threads"]
+                row.append("%.1fM (%.3fx)" % (t[0] / 1e6,
+                                              ins_ratio(s, key, "main")))
+                row.append("%.1fM (+%.3fx)" % (
+                    sum(t[1:]) / 1e6, ins_ratio(s, key, "other"))
+                    if len(t) > 1 else "-")
+                row.append("%.1fM (%.3fx)" % (sum(t) / 1e6,
+                                              ins_ratio(s, key, "total")))
+            w("| " + " | ".join(row) + " |")
+    w("")
+
     # Log size and verification.
     w("## Log size and verification")
     w("")
@@ -1387,7 +1558,8 @@ def main():
     ap.add_argument("--large", dest="large_mib", type=int,
                     help="the large output volume for the memory test, in "
                     "MiB, a multiple of 64 (1024)")
-    ap.add_argument("--only", default="throughput,latency,memory",
+    ap.add_argument("--only",
+                    default="throughput,latency,memory,instructions",
                     help="comma-separated parts to run (default: all)")
     ap.add_argument("-o", "--output", help="where to write the report "
                     "(default docs/benchmarks.md; bench/out/ for --quick)")
@@ -1465,6 +1637,8 @@ def main():
             b.run_throughput(streams)
         if "latency" in only:
             b.run_latency()
+        if "instructions" in only:
+            b.run_instructions(streams)
         if "memory" in only:
             base = os.path.join(d, "memory")
             with open(streams["text"][0], "rb") as src, \
