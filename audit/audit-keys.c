@@ -77,6 +77,9 @@ static const struct {
 struct audit_keys_line {
 	char			*who;
 	uint64_t		 pane;
+	int			 popup;	/* pane is a popup's number */
+	size_t			 red_off;	/* where "<redacted" ends text */
+	uint64_t		 red_n;		/* and its bytes */
 	uint64_t		 time;
 	struct audit_buf	 text;
 };
@@ -93,8 +96,8 @@ audit_keys_print(struct audit_out *out, struct audit_keys_line *kl)
 	if (kl->text.len != 0) {
 		audit_buf_init(&b);
 		audit_print_time(&b, kl->time);
-		audit_printf(&b, " %s %%%llu: ", kl->who,
-		    (unsigned long long)kl->pane);
+		audit_printf(&b, " %s %s%llu: ", kl->who,
+		    kl->popup ? "popup " : "%", (unsigned long long)kl->pane);
 		audit_buf_add(&b, kl->text.data, kl->text.len);
 		audit_buf_add(&b, "", 1);
 		out->print(out->data, b.data);
@@ -119,16 +122,31 @@ audit_keys_flush(struct audit_out *out)
 	audit_keys_nlines = 0;
 }
 
+/* Does the line's text end with its last "<redacted N bytes>"? */
+static int
+audit_keys_red_end(struct audit_keys_line *kl)
+{
+	char	tail[64];
+	int	n;
+
+	n = snprintf(tail, sizeof tail, "<redacted %llu bytes>",
+	    (unsigned long long)kl->red_n);
+	return (kl->text.len == kl->red_off + n &&
+	    memcmp(kl->text.data + kl->red_off, tail, n) == 0);
+}
+
 /* Find or make the line for a client and pane. */
 static struct audit_keys_line *
-audit_keys_find(const char *who, uint64_t pane, uint64_t time)
+audit_keys_find(const char *who, uint64_t pane, int popup,
+    uint64_t time)
 {
 	struct audit_keys_line	*kl;
 	u_int			 i;
 
 	for (i = 0; i < audit_keys_nlines; i++) {
 		kl = &audit_keys_lines[i];
-		if (kl->pane == pane && strcmp(kl->who, who) == 0) {
+		if (kl->pane == pane && kl->popup == popup &&
+		    strcmp(kl->who, who) == 0) {
 			if (kl->text.len == 0)
 				kl->time = time;
 			return (kl);
@@ -139,6 +157,8 @@ audit_keys_find(const char *who, uint64_t pane, uint64_t time)
 	kl = &audit_keys_lines[audit_keys_nlines++];
 	kl->who = xstrdup(who);
 	kl->pane = pane;
+	kl->popup = popup;
+	kl->red_n = 0;
 	kl->time = time;
 	audit_buf_init(&kl->text);
 	return (kl);
@@ -230,11 +250,15 @@ audit_keys_record(struct audit_out *out, const struct audit_record *r)
 	uint64_t			 pane, size;
 	char				*kind, *client, *user, *command;
 	size_t				 off;
-	int				 eol;
+	int				 eol, popup = 0;
 
-	if (r->type != AUDIT_INPUT ||
-	    audit_rec_get_uint(r, AUDIT_F_PANE, &pane) != 0)
+	if (r->type != AUDIT_INPUT)
 		return;
+	if (audit_rec_get_uint(r, AUDIT_F_PANE, &pane) != 0) {
+		if (audit_rec_get_uint(r, AUDIT_F_POPUP, &pane) != 0)
+			return;
+		popup = 1;
+	}
 	kind = audit_rec_get_str(r, AUDIT_F_CAUSE);
 	if (kind == NULL || (strcmp(kind, "key") != 0 &&
 	    strcmp(kind, "command") != 0)) {
@@ -251,7 +275,7 @@ audit_keys_record(struct audit_out *out, const struct audit_record *r)
 	if (strcmp(kind, "command") == 0)
 		audit_printf(&who, " (%s)", command != NULL ? command : "-");
 	audit_buf_add(&who, "", 1);
-	kl = audit_keys_find(who.data, pane, r->time);
+	kl = audit_keys_find(who.data, pane, popup, r->time);
 	audit_buf_free(&who);
 	free(kind);
 	free(client);
@@ -259,9 +283,19 @@ audit_keys_record(struct audit_out *out, const struct audit_record *r)
 	free(command);
 
 	if ((data = audit_rec_find(r, AUDIT_F_DATA)) == NULL) {
-		if (audit_rec_get_uint(r, AUDIT_F_SIZE, &size) == 0)
-			audit_printf(&kl->text, "<redacted %llu bytes>",
-			    (unsigned long long)size);
+		if (audit_rec_get_uint(r, AUDIT_F_SIZE, &size) != 0)
+			return;
+		/* Redacted keys in a row (one record each) are counted as one. */
+		if (kl->red_n != 0 && kl->red_off <= kl->text.len &&
+		    audit_keys_red_end(kl)) {
+			kl->text.len = kl->red_off;
+			kl->red_n += size;
+		} else {
+			kl->red_off = kl->text.len;
+			kl->red_n = size;
+		}
+		audit_printf(&kl->text, "<redacted %llu bytes>",
+		    (unsigned long long)kl->red_n);
 		return;
 	}
 	for (off = 0; off < data->len; /* nothing */) {

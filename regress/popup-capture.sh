@@ -21,6 +21,8 @@
 #   that command.
 #
 # show-audit -t main shows the popups' records; -t %0 shows none of them.
+# show-audit -T shows what was typed into popup 1, line by line, the eight
+# redacted keys (the password and its Enter) as one "<redacted 8 bytes>".
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
@@ -112,6 +114,12 @@ wait_for "the second popup-closed" log_has \
 $T show-audit -J >"$TMP/log.json" || fail "show-audit -J failed"
 $T show-audit -J -t main >"$TMP/main.json" || fail "show-audit -t main failed"
 $T show-audit -J -t %0 >"$TMP/pane.json" || fail "show-audit -t %0 failed"
+$T show-audit -T | sed 's/^[^ ]* //' >"$TMP/keys.txt" ||
+    fail "show-audit -T failed"
+assert_eq "show-audit -T" "$PTY_TTY $(id -un) popup 1: echo in-popup<Enter>
+$PTY_TTY $(id -un) popup 1: read -rs pw; echo got-\${#pw}<Enter>
+$PTY_TTY $(id -un) popup 1: <redacted 8 bytes>exit 3<Enter>" \
+    "$(cat "$TMP/keys.txt")"
 
 python3 - "$TMP/log.json" "$TMP/main.json" "$TMP/pane.json" "$PTY_TTY" \
     "$PTY_PID" "$uid" "$user" "$POPUP_JOB" "$CLOSER" "$CMD" \
