@@ -199,7 +199,8 @@ audit_select_match(struct audit_select *sel, const struct audit_record *r)
  */
 
 struct audit_index_pane {
-	uint64_t	 pane;
+	uint64_t	 pane;		/* or popup number */
+	int		 popup;
 	uint64_t	 session;
 	uint64_t	 created;
 	uint64_t	 exited;
@@ -254,15 +255,26 @@ audit_index_session(struct audit_index *ix, uint64_t id)
 }
 
 static struct audit_index_pane *
-audit_index_pane(struct audit_index *ix, uint64_t pane)
+audit_index_pane(struct audit_index *ix, uint64_t pane, int popup)
 {
 	u_int	i;
 
 	for (i = ix->np; i > 0; i--) {
-		if (ix->p[i - 1].pane == pane)
+		if (ix->p[i - 1].pane == pane && ix->p[i - 1].popup == popup)
 			return (&ix->p[i - 1]);
 	}
 	return (NULL);
+}
+
+/* The pane or popup a record is about (*popup set for a popup). */
+static int
+audit_index_which(const struct audit_record *r, uint64_t *id, int *popup)
+{
+	*popup = 0;
+	if (audit_rec_get_uint(r, AUDIT_F_PANE, id) == 0)
+		return (0);
+	*popup = 1;
+	return (audit_rec_get_uint(r, AUDIT_F_POPUP, id));
 }
 
 /* Take one record into the index. */
@@ -276,6 +288,7 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 	uint64_t			 id, v;
 	char				*user, *client, *s;
 	u_int				 i;
+	int				 popup;
 
 	ix->last = r->time;
 	switch (r->type) {
@@ -302,12 +315,15 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 			is->closed = r->time;
 		break;
 	case AUDIT_PANE_CREATED:
-		if (audit_rec_get_uint(r, AUDIT_F_PANE, &id) != 0)
+	case AUDIT_POPUP_OPENED:
+		if (audit_rec_get_uint(r, r->type == AUDIT_POPUP_OPENED ?
+		    AUDIT_F_POPUP : AUDIT_F_PANE, &id) != 0)
 			break;
 		ix->p = xreallocarray(ix->p, ix->np + 1, sizeof *ix->p);
 		ip = &ix->p[ix->np++];
 		memset(ip, 0, sizeof *ip);
 		ip->pane = id;
+		ip->popup = (r->type == AUDIT_POPUP_OPENED);
 		ip->created = r->time;
 		if (audit_rec_get_uint(r, AUDIT_F_SESSION_ID, &v) == 0)
 			ip->session = v;
@@ -315,7 +331,10 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 			ip->width = v;
 		if (audit_rec_get_uint(r, AUDIT_F_HEIGHT, &v) == 0)
 			ip->height = v;
-		if ((ip->what = audit_rec_get_str(r, AUDIT_F_SHELL)) == NULL) {
+		ip->what = audit_rec_get_str(r, AUDIT_F_SHELL);
+		if (ip->what == NULL)
+			ip->what = audit_rec_get_str(r, AUDIT_F_COMMAND);
+		if (ip->what == NULL) {
 			for (i = 0; i < r->nfields; i++) {
 				f = &r->fields[i];
 				if (f->tag != AUDIT_F_ARGV)
@@ -330,13 +349,19 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 		break;
 	case AUDIT_PANE_EXITED:
 		if (audit_rec_get_uint(r, AUDIT_F_PANE, &id) == 0 &&
-		    (ip = audit_index_pane(ix, id)) != NULL)
+		    (ip = audit_index_pane(ix, id, 0)) != NULL)
+			ip->exited = r->time;
+		break;
+	case AUDIT_POPUP_CLOSED:
+		if (audit_rec_get_uint(r, AUDIT_F_POPUP, &id) == 0 &&
+		    (ip = audit_index_pane(ix, id, 1)) != NULL &&
+		    ip->exited == 0)
 			ip->exited = r->time;
 		break;
 	case AUDIT_INPUT:
 	case AUDIT_OUTPUT:
-		if (audit_rec_get_uint(r, AUDIT_F_PANE, &id) != 0 ||
-		    (ip = audit_index_pane(ix, id)) == NULL)
+		if (audit_index_which(r, &id, &popup) != 0 ||
+		    (ip = audit_index_pane(ix, id, popup)) == NULL)
 			break;
 		if (audit_rec_get_uint(r, AUDIT_F_SIZE, &v) != 0) {
 			f = audit_rec_find(r, AUDIT_F_DATA);
@@ -431,8 +456,9 @@ audit_index_print(struct audit_index *ix, struct audit_out *out)
 			if (ip->session != is->id)
 				continue;
 			b.len = 0;
-			audit_printf(&b, "  pane %%%llu %ux%u %s: in %llu "
-			    "bytes, out %llu bytes, ", (unsigned long long)
+			audit_printf(&b, "  %s%llu %ux%u %s: in %llu "
+			    "bytes, out %llu bytes, ", ip->popup ? "popup " :
+			    "pane %", (unsigned long long)
 			    ip->pane, ip->width, ip->height, ip->what != NULL ?
 			    ip->what : "-", (unsigned long long)ip->in,
 			    (unsigned long long)ip->out);

@@ -21,6 +21,7 @@
 #   that command.
 #
 # show-audit -t main shows the popups' records; -t %0 shows none of them.
+# show-audit -l lists both popups under session main.
 # show-audit -T shows what was typed into popup 1, line by line, the eight
 # redacted keys (the password and its Enter) as one "<redacted 8 bytes>".
 
@@ -114,6 +115,7 @@ wait_for "the second popup-closed" log_has \
 $T show-audit -J >"$TMP/log.json" || fail "show-audit -J failed"
 $T show-audit -J -t main >"$TMP/main.json" || fail "show-audit -t main failed"
 $T show-audit -J -t %0 >"$TMP/pane.json" || fail "show-audit -t %0 failed"
+$T show-audit -l >"$TMP/index.txt" || fail "show-audit -l failed"
 $T show-audit -T | sed 's/^[^ ]* //' >"$TMP/keys.txt" ||
     fail "show-audit -T failed"
 assert_eq "show-audit -T" "$PTY_TTY $(id -un) popup 1: echo in-popup<Enter>
@@ -122,7 +124,7 @@ $PTY_TTY $(id -un) popup 1: <redacted 8 bytes>exit 3<Enter>" \
     "$(cat "$TMP/keys.txt")"
 
 python3 - "$TMP/log.json" "$TMP/main.json" "$TMP/pane.json" "$PTY_TTY" \
-    "$PTY_PID" "$uid" "$user" "$POPUP_JOB" "$CLOSER" "$CMD" \
+    "$PTY_PID" "$uid" "$user" "$POPUP_JOB" "$CLOSER" "$CMD" "$TMP/index.txt" \
     <<'PYEOF' || fail "see above"
 import sys
 from capture import *
@@ -207,6 +209,27 @@ check("show-audit -t main lacks popup records",
     seqs(main) == seqs(recs))
 check("show-audit -t %%0 has popup records: %r" % seqs(pane),
     seqs(pane) == [])
+# The index lists both popups under session main, with their sizes,
+# commands, bytes in and out, and when they opened and closed.
+idx = [l.rstrip("\n") for l in open(sys.argv[11])]
+def span(n):
+    o = [r for r in recs if r["type"] == "popup-opened" and
+        r["popup"] == n][0]
+    c = [r for r in recs if r["type"] == "popup-closed" and
+        r["popup"] == n][0]
+    ins = sum(r["size"] for r in recs if r["type"] == "input" and
+        r.get("popup") == n)
+    outs = sum(len(data(r)) for r in recs if r["type"] == "output" and
+        r.get("popup") == n)
+    return "  popup %d %dx%d %s: in %d bytes, out %d bytes, %s to %s" % (
+        n, o["width"], o["height"], o["command"], ins, outs, o["time"],
+        c["time"])
+want = [span(1), span(2)]
+got = [l for l in idx if l.startswith("  popup ")]
+check("index popups\n  %r\nnot\n  %r" % (got, want), got == want)
+main_at = [i for i, l in enumerate(idx) if l.startswith("session $0 main:")]
+check("index: popups not under session main", main_at and all(
+    idx.index(l) > main_at[0] for l in got))
 done("popup-capture")
 PYEOF
 exit 0
