@@ -40,7 +40,9 @@
 
 struct audit_export {
 	enum audit_export_kind	 kind;
-	uint64_t		 pane;
+	uint64_t		 pane;		/* or popup number */
+	int			 popup;
+	char			*name;		/* "pane %N" or "popup N" */
 	int			 input;		/* asciicast: "i" events too */
 	double			 speed;
 	double			 maxidle;
@@ -67,9 +69,12 @@ struct audit_export {
 	struct termios		 saved;
 };
 
-/* Make an export of one pane; path is the output (stdout if NULL). */
+/*
+ * Make an export of one pane (or popup); path is the output (stdout if
+ * NULL).
+ */
 struct audit_export *
-audit_export_create(enum audit_export_kind kind, uint64_t pane,
+audit_export_create(enum audit_export_kind kind, uint64_t pane, int popup,
     const char *path, struct audit_out *lines, char **cause)
 {
 	struct audit_export	*ex;
@@ -77,6 +82,9 @@ audit_export_create(enum audit_export_kind kind, uint64_t pane,
 	ex = xcalloc(1, sizeof *ex);
 	ex->kind = kind;
 	ex->pane = pane;
+	ex->popup = popup;
+	xasprintf(&ex->name, "%s%llu", popup ? "popup " : "pane %",
+	    (unsigned long long)pane);
 	ex->speed = 1.0;
 	ex->maxidle = -1;
 	ex->width = 80;
@@ -87,6 +95,7 @@ audit_export_create(enum audit_export_kind kind, uint64_t pane,
 		if (path == NULL) {
 			*cause = xstrdup("scriptreplay export needs -O PREFIX "
 			    "(writes PREFIX.timing and PREFIX.data)");
+			free(ex->name);
 			free(ex);
 			return (NULL);
 		}
@@ -115,6 +124,7 @@ fail:
 		fclose(ex->out);
 	free(ex->path);
 	free(ex->data_path);
+	free(ex->name);
 	free(ex);
 	return (NULL);
 }
@@ -331,18 +341,18 @@ audit_export_begin(struct audit_export *ex, const struct audit_record *r)
 	case AUDIT_EXPORT_ASCIICAST:
 		audit_buf_init(&b);
 		audit_printf(&b, "{\"version\": 2, \"width\": %u, \"height\": "
-		    "%u, \"timestamp\": %lld, \"title\": \"tmux pane %%%llu\", "
+		    "%u, \"timestamp\": %lld, \"title\": \"tmux %s\", "
 		    "\"env\": {\"TERM\": \"tmux-256color\"}}\n", ex->width,
-		    ex->height, (long long)t, (unsigned long long)ex->pane);
+		    ex->height, (long long)t, ex->name);
 		audit_export_line(ex, &b);
 		audit_buf_free(&b);
 		break;
 	case AUDIT_EXPORT_SCRIPTREPLAY:
 		gmtime_r(&t, &tm);
 		strftime(tbuf, sizeof tbuf, "%Y-%m-%d %H:%M:%S+00:00", &tm);
-		fprintf(ex->data, "Script started on %s [COMMAND=\"tmux pane "
-		    "%%%llu\" COLUMNS=\"%u\" LINES=\"%u\"]\n", tbuf,
-		    (unsigned long long)ex->pane, ex->width, ex->height);
+		fprintf(ex->data, "Script started on %s [COMMAND=\"tmux %s\" "
+		    "COLUMNS=\"%u\" LINES=\"%u\"]\n", tbuf, ex->name, ex->width,
+		    ex->height);
 		fprintf(ex->out, "H 0.000000 START_TIME %s\n", tbuf);
 		fprintf(ex->out, "H 0.000000 COLUMNS %u\n", ex->width);
 		fprintf(ex->out, "H 0.000000 LINES %u\n", ex->height);
@@ -379,11 +389,12 @@ audit_export_record(struct audit_export *ex, const struct audit_record *r)
 	double				 delay;
 	int				 event;
 
-	if (ex->quit || audit_rec_get_uint(r, AUDIT_F_PANE, &pane) != 0 ||
-	    pane != ex->pane)
+	if (ex->quit || audit_rec_get_uint(r, ex->popup ? AUDIT_F_POPUP :
+	    AUDIT_F_PANE, &pane) != 0 || pane != ex->pane)
 		return;
 
-	if (r->type == AUDIT_PANE_CREATED || r->type == AUDIT_PANE_RESIZED) {
+	if (r->type == AUDIT_PANE_CREATED || r->type == AUDIT_POPUP_OPENED ||
+	    r->type == AUDIT_PANE_RESIZED) {
 		if (audit_rec_get_uint(r, AUDIT_F_WIDTH, &v) == 0)
 			ex->width = v;
 		if (audit_rec_get_uint(r, AUDIT_F_HEIGHT, &v) == 0)
@@ -449,11 +460,9 @@ audit_export_finish(struct audit_export *ex, char **cause)
 	int	retval = 0;
 
 	if (ex->kind == AUDIT_EXPORT_SCRIPTREPLAY && ex->started)
-		fprintf(ex->data, "\nScript done on tmux pane %%%llu\n",
-		    (unsigned long long)ex->pane);
+		fprintf(ex->data, "\nScript done on tmux %s\n", ex->name);
 	if (!ex->started) {
-		xasprintf(cause, "no output recorded for pane %%%llu",
-		    (unsigned long long)ex->pane);
+		xasprintf(cause, "no output recorded for %s", ex->name);
 		retval = -1;
 	}
 	if (ex->out != NULL && ex->out != stdout && fclose(ex->out) != 0 &&
@@ -473,6 +482,7 @@ audit_export_finish(struct audit_export *ex, char **cause)
 	}
 	free(ex->path);
 	free(ex->data_path);
+	free(ex->name);
 	free(ex);
 	return (retval);
 }

@@ -428,7 +428,7 @@ enum audit_export_kind {
 };
 struct audit_export;
 struct audit_export *audit_export_create(enum audit_export_kind, uint64_t,
-		     const char *, struct audit_out *, char **);
+		     int, const char *, struct audit_out *, char **);
 void		 audit_export_set(struct audit_export *, double, double,
 		     uint64_t, uint64_t, int);
 void		 audit_export_record(struct audit_export *,

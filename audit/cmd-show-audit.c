@@ -39,12 +39,13 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.name = "show-audit",
 	.alias = NULL,
 
-	.args = { "a:b:C:d:e:F:f:G:g:IJk:Klm:o:O:RTt:U:Vvw:Wx:Y:", 0, 0,
+	.args = { "a:b:C:d:e:F:f:G:g:IJk:Klm:o:O:P:RTt:U:Vvw:Wx:Y:", 0, 0,
 		  NULL },
 	.usage = "[-IJKlRTVvW] [-a since] [-b until] [-C client] "
 		 "[-d directory] [-e asciicast|scriptreplay] [-F format] "
 		 "[-f filter] [-G key-file] [-g text] [-k public-key] "
-		 "[-m max-idle] [-O output] [-o start] [-t target] [-U user] "
+		 "[-m max-idle] [-O output] [-o start] [-P popup] [-t target] "
+		 "[-U user] "
 		 "[-w witness-file] [-x speed] [-Y types]",
 
 	.flags = 0,
@@ -56,7 +57,8 @@ enum audit_target {
 	AUDIT_TARGET_NONE,
 	AUDIT_TARGET_SESSION,
 	AUDIT_TARGET_WINDOW,
-	AUDIT_TARGET_PANE
+	AUDIT_TARGET_PANE,
+	AUDIT_TARGET_POPUP
 };
 
 /* Where a pane was created, from its pane-created record. */
@@ -149,6 +151,9 @@ audit_show_match_target(struct audit_show *as, const struct audit_record *r)
 	char			*name;
 	int			 match;
 
+	if (as->ttype == AUDIT_TARGET_POPUP)
+		return (audit_rec_get_uint(r, AUDIT_F_POPUP, &v) == 0 &&
+		    v == as->tid);
 	if (audit_rec_get_uint(r, AUDIT_F_PANE, &v) == 0) {
 		if (as->ttype == AUDIT_TARGET_PANE)
 			return (v == as->tid);
@@ -166,6 +171,7 @@ audit_show_match_target(struct audit_show *as, const struct audit_record *r)
 	case AUDIT_TARGET_NONE:
 		return (1);
 	case AUDIT_TARGET_PANE:
+	case AUDIT_TARGET_POPUP:
 		return (0);
 	case AUDIT_TARGET_WINDOW:
 		if (audit_rec_get_uint(r, AUDIT_F_WINDOW, &v) == 0)
@@ -659,16 +665,30 @@ static int
 audit_show_init(struct audit_show *as, struct audit_out *out,
     struct cmdq_item *item, struct args *args)
 {
-	char	*cause;
+	const char	*errstr;
+	char		*cause;
 
 	memset(as, 0, sizeof *as);
 	as->out = out;
 	as->item = item;
 	as->args = args;
 	audit_buf_init(&as->line);
+	if (args_has(args, 't') && args_has(args, 'P')) {
+		cause = xstrdup("-P and -t cannot be used together");
+		goto fail;
+	}
 	if (args_has(args, 't') &&
 	    audit_show_target(as, args_get(args, 't'), &cause) != 0)
 		goto fail;
+	if (args_has(args, 'P')) {
+		as->ttype = AUDIT_TARGET_POPUP;
+		as->tid = strtonum(args_get(args, 'P'), 1, UINT_MAX, &errstr);
+		if (errstr != NULL) {
+			xasprintf(&cause, "bad popup: %s (a number from 1)",
+			    args_get(args, 'P'));
+			goto fail;
+		}
+	}
 	if (audit_select_parse(&as->sel, args, &cause) != 0)
 		goto fail;
 	if (args_has(args, 'l'))
@@ -695,8 +715,10 @@ audit_show_export(struct audit_show *as, char **cause)
 	uint64_t		 from_seq = 0, from_time = 0;
 	char			*end;
 
-	if (as->ttype != AUDIT_TARGET_PANE) {
-		*cause = xstrdup("-e and -R need a pane: -t %N");
+	if (as->ttype != AUDIT_TARGET_PANE &&
+	    as->ttype != AUDIT_TARGET_POPUP) {
+		*cause = xstrdup("-e and -R need a pane or a popup: -t %N or "
+		    "-P N");
 		return (-1);
 	}
 	if (args_has(args, 'R'))
@@ -736,8 +758,9 @@ audit_show_export(struct audit_show *as, char **cause)
 			from_seq = 0;
 		}
 	}
-	as->ex = audit_export_create(kind, as->tid, args_get(args, 'O'),
-	    as->out, cause);
+	as->ex = audit_export_create(kind, as->tid,
+	    as->ttype == AUDIT_TARGET_POPUP, args_get(args, 'O'), as->out,
+	    cause);
 	if (as->ex == NULL)
 		return (-1);
 	audit_export_set(as->ex, speed, maxidle, from_seq, from_time,
@@ -824,7 +847,7 @@ cmd_show_audit_window(struct cmd *self, struct cmdq_item *item)
 	struct cmd_parse_result	*pr;
 	struct args_value	*values;
 	char			 exe[PATH_MAX], *argv[5], *id;
-	const char		*dir, *flags = "xmoabIJTFfUCYg";
+	const char		*dir, *flags = "xmoabIJTFfUCYgP";
 	char			 flag[3] = "-?";
 	ssize_t			 n;
 	u_int			 npaths, i;

@@ -39,7 +39,7 @@
 #
 # Errors (exit status 1, nothing on standard output): -e foo -t %0 says
 # "unknown export: foo (asciicast or scriptreplay)"; -e asciicast without
-# -t, or with a session, "-e and -R need a pane: -t %N"; -e scriptreplay
+# -t, or with a session, "-e and -R need a pane or a popup: -t %N or -P N"; -e scriptreplay
 # without -O "scriptreplay export needs -O PREFIX (writes PREFIX.timing and
 # PREFIX.data)"; a pane with no output "no output recorded for pane %9".
 
@@ -107,8 +107,8 @@ error() {
 	assert_eq "stderr of show-audit $*" "$_want" "$(cat "$TMP/err")"
 }
 error "unknown export: foo (asciicast or scriptreplay)" -e foo -t %0
-error "-e and -R need a pane: -t %N" -e asciicast
-error "-e and -R need a pane: -t %N" -e asciicast -t '$0'
+error "-e and -R need a pane or a popup: -t %N or -P N" -e asciicast
+error "-e and -R need a pane or a popup: -t %N or -P N" -e asciicast -t '$0'
 error "scriptreplay export needs -O PREFIX (writes PREFIX.timing and \
 PREFIX.data)" -e scriptreplay -t %0
 error "no output recorded for pane %9" -e asciicast -t %9

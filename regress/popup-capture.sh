@@ -21,7 +21,10 @@
 #   that command.
 #
 # show-audit -t main shows the popups' records; -t %0 shows none of them.
-# show-audit -l lists both popups under session main.
+# show-audit -l lists both popups under session main. show-audit -P 1
+# shows exactly the records of popup 1, and exports it (asciicast:
+# 58x10, titled "tmux popup 1", its output exactly; scriptreplay the
+# same); -P with -t, and -P 0, are refused with an error naming why.
 # show-audit -T shows what was typed into popup 1, line by line, the eight
 # redacted keys (the password and its Enter) as one "<redacted 8 bytes>".
 
@@ -116,6 +119,15 @@ $T show-audit -J >"$TMP/log.json" || fail "show-audit -J failed"
 $T show-audit -J -t main >"$TMP/main.json" || fail "show-audit -t main failed"
 $T show-audit -J -t %0 >"$TMP/pane.json" || fail "show-audit -t %0 failed"
 $T show-audit -l >"$TMP/index.txt" || fail "show-audit -l failed"
+$T show-audit -J -P 1 >"$TMP/p1.json" || fail "show-audit -P 1 failed"
+$T show-audit -e asciicast -P 1 -O "$TMP/p1.cast" ||
+    fail "show-audit -e asciicast -P 1 failed"
+$T show-audit -e scriptreplay -P 1 -O "$TMP/p1" ||
+    fail "show-audit -e scriptreplay -P 1 failed"
+out=$($T show-audit -P 1 -t main 2>&1) && fail "-P with -t worked"
+assert_eq "-P with -t" "-P and -t cannot be used together" "$out"
+out=$($T show-audit -P 0 2>&1) && fail "-P 0 worked"
+assert_eq "-P 0" "bad popup: 0 (a number from 1)" "$out"
 $T show-audit -T | sed 's/^[^ ]* //' >"$TMP/keys.txt" ||
     fail "show-audit -T failed"
 assert_eq "show-audit -T" "$PTY_TTY $(id -un) popup 1: echo in-popup<Enter>
@@ -125,6 +137,7 @@ $PTY_TTY $(id -un) popup 1: <redacted 8 bytes>exit 3<Enter>" \
 
 python3 - "$TMP/log.json" "$TMP/main.json" "$TMP/pane.json" "$PTY_TTY" \
     "$PTY_PID" "$uid" "$user" "$POPUP_JOB" "$CLOSER" "$CMD" "$TMP/index.txt" \
+    "$TMP/p1.json" "$TMP/p1.cast" "$TMP/p1" \
     <<'PYEOF' || fail "see above"
 import sys
 from capture import *
@@ -230,6 +243,23 @@ check("index popups\n  %r\nnot\n  %r" % (got, want), got == want)
 main_at = [i for i, l in enumerate(idx) if l.startswith("session $0 main:")]
 check("index: popups not under session main", main_at and all(
     idx.index(l) > main_at[0] for l in got))
+# -P 1: exactly the records of popup 1; exported, its output and size.
+p1 = load(sys.argv[12])
+check("-P 1 records", [r["seq"] for r in p1] == [r["seq"] for r in recs
+    if r.get("popup") == 1])
+import json
+cast = [json.loads(l) for l in open(sys.argv[13])]
+check("asciicast header %r" % cast[0], (cast[0]["width"], cast[0]["height"],
+    cast[0]["title"]) == (58, 10, "tmux popup 1"))
+got = "".join(e[2] for e in cast[1:] if e[1] == "o").encode()
+check("asciicast output is not the popup's", got == out)
+sdata = open(sys.argv[14] + ".data", "rb").read()
+head = sdata.split(b"\n", 1)[0]
+check("scriptreplay header %r" % head, b'[COMMAND="tmux popup 1" '
+    b'COLUMNS="58" LINES="10"]' in head)
+check("scriptreplay data is not the popup's output",
+    sdata.split(b"\n", 1)[1].startswith(out) and
+    sdata.endswith(b"\nScript done on tmux popup 1\n"))
 done("popup-capture")
 PYEOF
 exit 0
