@@ -86,8 +86,6 @@ struct audit_show {
 	u_int			 nsnames;
 
 	struct audit_select	 sel;
-	int			 follow;	/* -W: this is the last file */
-	char			*follow_dir;
 	struct audit_index	*ix;
 	struct audit_export	*ex;
 
@@ -353,43 +351,6 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	format_free(ft);
 }
 
-/*
- * Following a log (-W): at the end of the last file, wait for more; a torn
- * last record is one being written. Stop following the file once a newer
- * segment appears (it is read next).
- */
-static int
-audit_show_follow_wait(struct audit_show *as, struct audit_reader *r, int n)
-{
-	char	**paths, *cause, *last;
-	u_int	  np, i;
-	int	  newer = 0;
-
-	if (n == -1) {
-		if (!r->eof || strstr(r->error, "truncated") == NULL)
-			return (-1);
-		free(r->error);
-		r->error = NULL;
-	}
-	fflush(stdout);
-	usleep(200000);
-	r->eof = 0;
-
-	if (audit_list_dir(as->follow_dir, &paths, &np, &cause) != 0) {
-		free(cause);
-		return (0);
-	}
-	last = (np == 0) ? NULL : paths[np - 1];
-	if (last != NULL && strcmp(strrchr(last, '/') + 1,
-	    strrchr(r->path, '/') != NULL ? strrchr(r->path, '/') + 1 :
-	    r->path) > 0)
-		newer = 1;
-	for (i = 0; i < np; i++)
-		free(paths[i]);
-	free(paths);
-	return (newer ? -2 : 0);
-}
-
 /* Print every record of one file; stop at the first bad one. */
 static void
 audit_show_file(struct audit_show *as, const char *path)
@@ -398,7 +359,7 @@ audit_show_file(struct audit_show *as, const char *path)
 	struct audit_reader	*r;
 	struct audit_record	*rec;
 	char			*cause;
-	int			 n, w;
+	int			 n;
 
 	if ((r = audit_reader_open(path, &cause)) == NULL) {
 		out->error(out->data, cause);
@@ -407,21 +368,8 @@ audit_show_file(struct audit_show *as, const char *path)
 		return;
 	}
 	rec = xmalloc(sizeof *rec);
-	for (;;) {
-		while ((n = audit_reader_next(r, rec)) == 1)
-			audit_show_record(as, rec);
-		if (!as->follow)
-			break;
-		w = audit_show_follow_wait(as, r, n);
-		if (w == -2) {
-			/* A newer segment: this one is complete, read the rest. */
-			while ((n = audit_reader_next(r, rec)) == 1)
-				audit_show_record(as, rec);
-			break;
-		}
-		if (w != 0)
-			break;
-	}
+	while ((n = audit_reader_next(r, rec)) == 1)
+		audit_show_record(as, rec);
 	if (args_has(as->args, 'T'))
 		audit_keys_flush(as->out);
 	if (n == -1 && r->error != NULL) {
@@ -552,13 +500,107 @@ audit_show_paths(struct audit_show *as, char **paths, u_int n)
 		audit_show_files(as, paths, n);
 }
 
+/* A segment file followed by -W. */
+struct audit_follow {
+	char			*path;
+	struct audit_reader	*r;		/* NULL once it is complete */
+};
+
+/*
+ * Follow a log directory (-W): print what is there, then what is added,
+ * for ever. Every segment file is followed on its own until its final
+ * seal, so the segments of several servers writing to one directory (a
+ * user's servers on different sockets) are all followed. Each time round,
+ * the files are read in name order, each as far as it has been written; a
+ * record cut short at the end of a file is one being written.
+ */
+static void
+audit_show_follow(struct audit_show *as, const char *dir)
+{
+	struct audit_out	*out = as->out;
+	struct audit_follow	*fl = NULL, *f;
+	struct audit_record	*rec;
+	char			**paths, *cause;
+	u_int			  n, nf = 0, i, j;
+	uint64_t		  v;
+	int			  k;
+
+	rec = xmalloc(sizeof *rec);
+	for (;;) {
+		if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < nf; j++) {
+				if (strcmp(fl[j].path, paths[i]) == 0)
+					break;
+			}
+			if (j == nf) {
+				fl = xreallocarray(fl, nf + 1, sizeof *fl);
+				f = &fl[nf++];
+				f->path = paths[i];
+				f->r = audit_reader_open(f->path, &cause);
+				if (f->r == NULL) {
+					out->error(out->data, cause);
+					out->errors++;
+					free(cause);
+				}
+			} else
+				free(paths[i]);
+		}
+		free(paths);
+
+		for (j = 0; j < nf; j++) {
+			if ((f = &fl[j])->r == NULL)
+				continue;
+			while ((k = audit_reader_next(f->r, rec)) == 1) {
+				audit_show_record(as, rec);
+				if (rec->type == AUDIT_SEAL &&
+				    audit_rec_get_uint(rec, AUDIT_F_FINAL,
+				    &v) == 0 && v == 1) {
+					k = 2;	/* the segment is complete */
+					break;
+				}
+			}
+			if (k == -1 && f->r->eof &&
+			    strstr(f->r->error, "truncated") != NULL) {
+				free(f->r->error);
+				f->r->error = NULL;
+				k = 0;
+			} else if (k == -1) {
+				out->error(out->data, f->r->error);
+				out->errors++;
+			}
+			f->r->eof = 0;
+			if (k != 0) {
+				audit_reader_close(f->r);
+				f->r = NULL;
+			}
+		}
+		fflush(stdout);
+		usleep(200000);
+	}
+	if (args_has(as->args, 'T'))
+		audit_keys_flush(as->out);
+	for (j = 0; j < nf; j++) {
+		if (fl[j].r != NULL)
+			audit_reader_close(fl[j].r);
+		free(fl[j].path);
+	}
+	free(fl);
+	free(rec);
+}
+
 /* Read every segment in a directory. */
 static void	audit_show_dir(struct audit_show *, const char *);
 static void
 audit_show_dir(struct audit_show *as, const char *dir)
 {
 	struct audit_out	*out = as->out;
-	char			**paths, *cause, *last;
+	char			**paths, *cause;
 	u_int			  n, i;
 
 	if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
@@ -582,29 +624,10 @@ audit_show_dir(struct audit_show *as, const char *dir)
 	}
 
 	/* Follow: read what is there, then wait for more, for ever. */
-	as->follow_dir = xstrdup(dir);
-	last = NULL;
-	for (;;) {
-		for (i = 0; i < n; i++) {
-			if (last != NULL && strcmp(paths[i], last) <= 0)
-				continue;
-			as->follow = (i == n - 1);
-			audit_show_file(as, paths[i]);
-			free(last);
-			last = xstrdup(paths[i]);
-		}
-		for (i = 0; i < n; i++)
-			free(paths[i]);
-		free(paths);
-		fflush(stdout);
-		usleep(200000);
-		if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
-			out->error(out->data, cause);
-			free(cause);
-			break;
-		}
-	}
-	free(last);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	audit_show_follow(as, dir);
 }
 
 /*
@@ -795,7 +818,6 @@ audit_show_free(struct audit_show *as)
 
 	audit_show_finish(as);
 	audit_select_free(&as->sel);
-	free(as->follow_dir);
 	for (i = 0; i < as->nsnames; i++)
 		free(as->snames[i]);
 	free(as->snames);

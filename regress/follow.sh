@@ -12,7 +12,9 @@
 #   the server starts at least three new segments under it;
 # - in the end its output is exactly every command of the log, in order,
 #   once each, nothing is on its standard error, and it is still running
-#   (it follows until it is killed).
+#   (it follows until it is killed);
+# - with a second server writing to the same directory, -W follows both
+#   (see below).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -74,4 +76,54 @@ assert_eq "the output of show-audit -W" "$(cat "$TMP/all")" \
     "$(cat "$TMP/follow.out")"
 [ -z "$late" ] || fail "not shown within a second:$late"
 assert_eq "stderr of show-audit -W" "" "$(cat "$TMP/follow.err")"
+
+# Two servers writing to one directory (one user's servers on two
+# sockets): a second server starts, with the same configuration, and the
+# two take turns at set-option (@a1 @b1 ... @a6 @b6), rotating as they go.
+# A new show-audit -W follows both: each command appears within a second,
+# and in the end its output holds every command of both logs exactly once
+# (in each server's own order; the files are read in name order, so the
+# two servers' commands may interleave differently).
+"$TMUX_BIN" show-audit -W -d "$LOG" -Y command -F '#{audit_command}' \
+    >"$TMP/follow2.out" 2>"$TMP/follow2.err" &
+FOLLOW=$!
+B="$TMUX_BIN -L $LABEL-b -f $CONF"
+$B new -d -s other "exec sleep 600" || fail "second new-session failed"
+SERVER_PIDS="$SERVER_PIDS $($B display -p '#{pid}')"
+before=$(segments)
+for i in 1 2 3 4 5 6; do
+	for s in a b; do
+		if [ $s = a ]; then
+			$T set -g @a$i $i || fail "set-option @a$i failed"
+		else
+			$B set -g @b$i $i || fail "set-option @b$i failed"
+		fi
+		j=0
+		while ! grep -qxF -- "set-option -g @$s$i $i" \
+		    "$TMP/follow2.out"; do
+			j=$((j + 1))
+			[ $j -gt 20 ] &&
+			    fail "@$s$i not shown within a second"
+			sleep 0.05
+		done
+	done
+done
+after=$(segments)
+[ $((after - before)) -ge 4 ] ||
+    fail "only $((after - before)) new segments ($before, then $after)"
+sleep 0.5
+"$TMUX_BIN" show-audit -d "$LOG" -Y command -F '#{audit_command}' \
+    >"$TMP/all2" || fail "show-audit -d failed"
+kill $FOLLOW
+wait $FOLLOW 2>/dev/null
+assert_eq "the commands of both servers, as -W showed them" \
+    "$(sort "$TMP/all2")" "$(sort "$TMP/follow2.out")"
+assert_eq "server b's commands, in order, as -W showed them" \
+    "$(grep -e '@b[0-9]' "$TMP/all2")" \
+    "$(grep -e '@b[0-9]' "$TMP/follow2.out")"
+assert_eq "server a's commands, in order, as -W showed them" \
+    "$(grep -e '@a[0-9]' "$TMP/all2")" \
+    "$(grep -e '@a[0-9]' "$TMP/follow2.out")"
+assert_eq "stderr of the second show-audit -W" "" \
+    "$(cat "$TMP/follow2.err")"
 exit 0
