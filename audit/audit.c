@@ -361,7 +361,7 @@ static void
 audit_open(void)
 {
 	const char	*value;
-	char		*dir, *cause = NULL;
+	char		*dir, *cause = NULL, *msg;
 
 	if (audit_socket_check(&cause) != 0) {
 		audit_warn(cause);
@@ -404,6 +404,14 @@ fail:
 	if (!cfg_finished || audit_in_config)
 		cfg_add_cause("%s", cause);
 	audit_warn(cause);
+	/*
+	 * The records held so far may already have gone to syslog: say there
+	 * that they will not be in a log.
+	 */
+	xasprintf(&msg, "audit log cannot be started: %s (audit-log is off)",
+	    cause);
+	audit_syslog_incident(msg);
+	free(msg);
 	free(cause);
 	audit_state = AUDIT_OFF;
 	audit_pending.len = 0;

@@ -21,6 +21,8 @@
 #    messages queued meanwhile (200 commands) all come, none lost.
 #
 # 3. A bad target is refused by set-option with an error naming it.
+#
+# 4. A log that cannot be started is said in syslog (below).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -248,6 +250,36 @@ touch "$TMP/full/go"
 WAIT_TRIES=600 wait_for "the queue to go out" drained "$TMP/full"
 finish full
 check_frames "$TMP/full" none
+
+# 4 (before 3, which needs a server of its own). A log that cannot be
+# started (its path is a file) is also said in syslog, whose witness would
+# otherwise wait for seals that never come: a gap message "audit log
+# cannot be started: CAUSE (audit-log is off)", CAUSE being what set-option
+# says of the same path.
+rm -f "$SOCK"
+start_receiver nolog
+touch "$TMP/nolog/go"
+: >"$TMP/notadir"
+{
+	echo "set -s audit-log-syslog on"
+	echo "set -s audit-log-syslog-target tcp:127.0.0.1:$PORT"
+	echo "set -s audit-log-path $TMP/notadir"
+	echo "set -s audit-log on"
+} >"$CONF"
+$T new -d -s main "exec sleep 300" || fail "new-session failed"
+SERVER_PIDS="${SERVER_PIDS:-} $($T display -p '#{pid}')"
+assert_eq "audit-log after a failed start" "off" "$($T show -sv audit-log)"
+why=$($T set -s audit-log on 2>&1) && fail "set audit-log on worked"
+incident() {
+	cat "$TMP/nolog"/conn*.raw 2>/dev/null | grep -aqF -- \
+	    "] audit log cannot be started: $why (audit-log is off)"
+}
+wait_for "the incident message" incident
+cat "$TMP/nolog"/conn*.raw | grep -aq \
+    "<84>1 [^ ]* [^ ]* tmux-audit [0-9]* gap \\[.*\\] audit log cannot be started" ||
+    fail "the incident is not a gap message"
+$T kill-server 2>/dev/null
+stop_receiver nolog
 
 # 3. Bad targets.
 audit_conf
