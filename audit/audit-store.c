@@ -940,9 +940,7 @@ audit_flush(void)
 
 	if (audit_fd == -1 || getpid() != audit_pid)
 		return;		/* a forked child never writes */
-	audit_store_chain();
-	if (audit_fd == -1)
-		return;		/* the writer failed and the file is gone */
+	audit_store_chain();	/* the writer idle, all pending chained */
 
 	/* A removed segment file: put it back before writing more. */
 	if (fstat(audit_fd, &sb) == 0 && sb.st_nlink == 0) {
