@@ -152,18 +152,23 @@ audit_show_match_target(struct audit_show *as, const struct audit_record *r)
 	if (as->ttype == AUDIT_TARGET_POPUP)
 		return (audit_rec_get_uint(r, AUDIT_F_POPUP, &v) == 0 &&
 		    v == as->tid);
-	if (audit_rec_get_uint(r, AUDIT_F_PANE, &v) == 0) {
+	if (audit_rec_get_uint(r, AUDIT_F_POPUP, &v) == 0) {
+		/*
+		 * A popup is in no window: only its session matches, or the
+		 * pane its command was moved to (popup-closed, to-pane).
+		 */
+		if (as->ttype == AUDIT_TARGET_PANE)
+			return (audit_rec_get_uint(r, AUDIT_F_PANE, &v) == 0 &&
+			    v == as->tid);
+		if (as->ttype == AUDIT_TARGET_WINDOW)
+			return (0);
+		if (v < as->npopups && as->popups[v].known)
+			sp = &as->popups[v];
+	} else if (audit_rec_get_uint(r, AUDIT_F_PANE, &v) == 0) {
 		if (as->ttype == AUDIT_TARGET_PANE)
 			return (v == as->tid);
 		if (v < as->npanes && as->panes[v].known)
 			sp = &as->panes[v];
-	} else if (audit_rec_get_uint(r, AUDIT_F_POPUP, &v) == 0) {
-		/* A popup is in no window: only its session matches. */
-		if (as->ttype == AUDIT_TARGET_PANE ||
-		    as->ttype == AUDIT_TARGET_WINDOW)
-			return (0);
-		if (v < as->npopups && as->popups[v].known)
-			sp = &as->popups[v];
 	}
 	switch (as->ttype) {
 	case AUDIT_TARGET_NONE:

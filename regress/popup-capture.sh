@@ -18,7 +18,12 @@
 #   "exit 3";
 # - for a second popup running sleep, closed with display-popup -C:
 #   popup-opened for popup 2 and popup-closed with action closed, caused by
-#   that command.
+#   that command;
+# - for a third popup made into a pane from its menu (mouse on, a right
+#   click outside it, then h, "To Horizontal Pane"): popup-closed with
+#   action to-pane, the new pane and the key's cause, then a pane-created
+#   record for that pane with its pid; show-audit -t on that pane shows the
+#   popup-closed record and no other popup record.
 #
 # show-audit -t main shows the popups' records; -t %0 shows none of them.
 # show-audit -l lists both popups under session main. show-audit -P 1
@@ -115,9 +120,28 @@ CLOSER=$LAST_PID
 wait_for "the second popup-closed" log_has \
     'r["type"] == "popup-closed" and r.get("popup") == 2'
 
+# A third popup made into a pane from its menu (a right click outside it,
+# then h: "To Horizontal Pane").
+$T set -g mouse on || fail "set mouse failed"
+$T display-popup -c "$PTY_TTY" -w 30 -h 5 "exec sleep 300" &
+wait_for "the third popup" log_has \
+    'r["type"] == "popup-opened" and r.get("popup") == 3'
+sleep 0.3
+# A right-button press (SGR mouse) at the top left, with no release: a
+# release would land on the menu and close it.
+type_text "$(printf '\033[<2;1;1M')"
+sleep 0.3
+type_text h
+wait_for "the third popup-closed" log_has \
+    'r["type"] == "popup-closed" and r.get("popup") == 3'
+
 $T show-audit -J >"$TMP/log.json" || fail "show-audit -J failed"
 $T show-audit -J -t main >"$TMP/main.json" || fail "show-audit -t main failed"
 $T show-audit -J -t %0 >"$TMP/pane.json" || fail "show-audit -t %0 failed"
+moved=$($T show-audit -J -Y popup-closed -P 3 | sed -n 's/.*"pane":"\(%[0-9]*\)".*/\1/p')
+[ -n "$moved" ] || fail "no pane in popup 3's popup-closed"
+$T show-audit -J -t "$moved" >"$TMP/moved.json" ||
+    fail "show-audit -t $moved failed"
 $T show-audit -l >"$TMP/index.txt" || fail "show-audit -l failed"
 $T show-audit -J -P 1 >"$TMP/p1.json" || fail "show-audit -P 1 failed"
 $T show-audit -e asciicast -P 1 -O "$TMP/p1.cast" ||
@@ -137,7 +161,7 @@ $PTY_TTY $(id -un) popup 1: <redacted 8 bytes>exit 3<Enter>" \
 
 python3 - "$TMP/log.json" "$TMP/main.json" "$TMP/pane.json" "$PTY_TTY" \
     "$PTY_PID" "$uid" "$user" "$POPUP_JOB" "$CLOSER" "$CMD" "$TMP/index.txt" \
-    "$TMP/p1.json" "$TMP/p1.cast" "$TMP/p1" \
+    "$TMP/p1.json" "$TMP/p1.cast" "$TMP/p1" "$TMP/moved.json" \
     <<'PYEOF' || fail "see above"
 import sys
 from capture import *
@@ -172,7 +196,7 @@ want1 = {"type": "popup-opened", "popup": 1, "session": "main",
     "command": cmd, "width": 58, "height": 10}
 check("popup 1 opened:\n  %r\nnot\n  %r" % (opened[:1], want1),
     opened[:1] == [want1])
-check("%d popup-opened records" % len(opened), len(opened) == 2)
+check("%d popup-opened records" % len(opened), len(opened) == 3)
 if len(opened) == 2:
     check("popup 2: %r" % opened[1], opened[1].get("popup") == 2 and
         opened[1].get("command") == "exec sleep 300" and
@@ -208,7 +232,8 @@ rs = [strip(r) for r in recs if r["type"] == "pane-resized" and
 check("popup resizes %r" % rs, rs[:1] == [{"type": "pane-resized",
     "popup": 1, "width": 48, "height": 8}])
 
-closed = [strip(r) for r in recs if r["type"] == "popup-closed"]
+closed = [strip(r) for r in recs if r["type"] == "popup-closed" and
+    r["popup"] in (1, 2)]
 want = [{"type": "popup-closed", "popup": 1, "action": "exited",
     "status": 3},
     {"type": "popup-closed", "popup": 2, "cause": {"kind": "command",
@@ -222,6 +247,11 @@ check("show-audit -t main lacks popup records",
     seqs(main) == seqs(recs))
 check("show-audit -t %%0 has popup records: %r" % seqs(pane),
     seqs(pane) == [])
+moved = load(sys.argv[15])
+check("show-audit -t PANE (the popup's pane) lacks its popup-closed",
+    [r["seq"] for r in moved if "popup" in r] ==
+    [r["seq"] for r in recs if r["type"] == "popup-closed" and
+        r["popup"] == 3])
 # The index lists both popups under session main, with their sizes,
 # commands, bytes in and out, and when they opened and closed.
 idx = [l.rstrip("\n") for l in open(sys.argv[11])]
@@ -237,12 +267,25 @@ def span(n):
     return "  popup %d %dx%d %s: in %d bytes, out %d bytes, %s to %s" % (
         n, o["width"], o["height"], o["command"], ins, outs, o["time"],
         c["time"])
-want = [span(1), span(2)]
+want = [span(1), span(2), span(3)]
 got = [l for l in idx if l.startswith("  popup ")]
 check("index popups\n  %r\nnot\n  %r" % (got, want), got == want)
 main_at = [i for i, l in enumerate(idx) if l.startswith("session $0 main:")]
 check("index: popups not under session main", main_at and all(
     idx.index(l) > main_at[0] for l in got))
+# The third popup, made into a pane: popup-closed with action to-pane,
+# the pane and the key's cause, then a pane-created for that pane.
+cl3 = [r for r in recs if r["type"] == "popup-closed" and
+    r.get("popup") == 3]
+check("popup 3 closed %r" % cl3, len(cl3) == 1 and
+    cl3[0].get("action") == "to-pane" and cl3[0].get("cause") == key and
+    cl3[0].get("pane", "").startswith("%"))
+if len(cl3) == 1:
+    pc = [r for r in recs if r["type"] == "pane-created" and
+        r.get("pane") == cl3[0].get("pane")]
+    check("pane-created for the popup's pane %r" % pc, len(pc) == 1 and
+        pc[0]["seq"] > cl3[0]["seq"] and pc[0].get("pid", 0) > 0)
+
 # -P 1: exactly the records of popup 1; exported, its output and size.
 p1 = load(sys.argv[12])
 check("-P 1 records", [r["seq"] for r in p1] == [r["seq"] for r in recs
