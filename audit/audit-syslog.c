@@ -197,7 +197,7 @@ audit_syslog_open(const char *target)
 	struct sockaddr_un	 sun;
 	struct addrinfo		 hints, *res;
 	char			*copy, *host, *port;
-	int			 fd;
+	int			 fd, error;
 #ifdef __GLIBC__
 	struct audit_syslog_lookup *l;
 	struct gaicb		*gaip;
@@ -240,7 +240,15 @@ audit_syslog_open(const char *target)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = audit_syslog_tcp ? SOCK_STREAM : SOCK_DGRAM;
 	hints.ai_flags = AI_NUMERICSERV|AI_NUMERICHOST;
-	if (getaddrinfo(host, port, &hints, &res) == 0) {
+	error = getaddrinfo(host, port, &hints, &res);
+#ifndef __GLIBC__
+	if (error != 0) {
+		/* A name, and no getaddrinfo_a: this lookup waits. */
+		hints.ai_flags = AI_NUMERICSERV;
+		error = getaddrinfo(host, port, &hints, &res);
+	}
+#endif
+	if (error == 0) {
 		free(copy);
 		audit_syslog_res = audit_syslog_ai = res;
 		if (audit_syslog_next() != 0)
@@ -264,16 +272,7 @@ audit_syslog_open(const char *target)
 	audit_syslog_state = AUDIT_SYSLOG_RESOLVING;
 	return;
 #else
-	hints.ai_flags = AI_NUMERICSERV;
-	if (getaddrinfo(host, port, &hints, &res) != 0) {
-		free(copy);
-		goto fail;
-	}
 	free(copy);
-	audit_syslog_res = audit_syslog_ai = res;
-	if (audit_syslog_next() != 0)
-		goto fail;
-	return;
 #endif
 
 fail:
