@@ -372,6 +372,7 @@ void		 audit_input_added(struct evbuffer *,
 		     const struct evbuffer_cb_info *, int,
 		     void (*)(struct audit_buf *, void *), void *);
 void		 audit_output_read(u_int, u_int, const u_char *, size_t);
+void		 audit_add_status(struct audit_buf *, int);
 
 /* audit-seal.c */
 void		 audit_hash_start(u_char *, const u_char *);

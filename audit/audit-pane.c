@@ -297,6 +297,18 @@ audit_pane_resized(struct window_pane *wp)
 	audit_end(start);
 }
 
+/* Add how a process ended: its exit status, or the signal that killed it. */
+void
+audit_add_status(struct audit_buf *b, int status)
+{
+	if (WIFEXITED(status))
+		audit_rec_uint(b, AUDIT_F_STATUS, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status)) {
+		audit_rec_uint(b, AUDIT_F_SIGNAL, WTERMSIG(status));
+		audit_rec_str(b, AUDIT_F_NAME, sigabbrev_np(WTERMSIG(status)));
+	}
+}
+
 /* A child process has exited: if it was a pane's, log how. */
 void
 audit_child_exited(pid_t pid, int status)
@@ -313,13 +325,7 @@ audit_child_exited(pid_t pid, int status)
 		start = audit_begin(AUDIT_PANE_EXITED);
 		audit_rec_uint(b, AUDIT_F_PANE, ac->pane);
 		audit_rec_uint(b, AUDIT_F_PID, pid);
-		if (WIFEXITED(status))
-			audit_rec_uint(b, AUDIT_F_STATUS, WEXITSTATUS(status));
-		else if (WIFSIGNALED(status)) {
-			audit_rec_uint(b, AUDIT_F_SIGNAL, WTERMSIG(status));
-			audit_rec_str(b, AUDIT_F_NAME,
-			    sigabbrev_np(WTERMSIG(status)));
-		}
+		audit_add_status(b, status);
 		audit_end(start);
 	}
 	free(ac);

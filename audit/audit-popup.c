@@ -17,7 +17,6 @@
  */
 
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -189,12 +188,7 @@ audit_popup_exited(const void *pd, int status)
 	start = audit_begin(AUDIT_POPUP_CLOSED);
 	audit_rec_uint(b, AUDIT_F_POPUP, ap->id);
 	audit_rec_str(b, AUDIT_F_ACTION, "exited");
-	if (WIFEXITED(status))
-		audit_rec_uint(b, AUDIT_F_STATUS, WEXITSTATUS(status));
-	else if (WIFSIGNALED(status)) {
-		audit_rec_uint(b, AUDIT_F_SIGNAL, WTERMSIG(status));
-		audit_rec_str(b, AUDIT_F_NAME, sigabbrev_np(WTERMSIG(status)));
-	}
+	audit_add_status(b, status);
 	audit_end(start);
 	ap->event = NULL;
 }
