@@ -181,6 +181,21 @@ audit_store_error(void)
 	return (audit_error);
 }
 
+/* How many of the first n bytes of b are whole records. */
+static size_t
+audit_store_whole(const struct audit_buf *b, size_t n)
+{
+	size_t	off = 0, len;
+
+	while (off + 4 <= b->len) {
+		len = (size_t)audit_get32(b->data + off) + 4;
+		if (off + len > n)
+			break;
+		off += len;
+	}
+	return (off);
+}
+
 /* The writer thread: chain and write each job it is given. */
 static void *
 audit_writer_main(__unused void *arg)
@@ -248,7 +263,7 @@ audit_store_collect(void)
 {
 	struct audit_job	*j = &audit_job;
 	struct audit_buf	 rest;
-	size_t			 done, off = 0, len;
+	size_t			 done, off;
 	char			*why;
 
 	audit_seg_bytes += j->written;
@@ -259,12 +274,7 @@ audit_store_collect(void)
 	}
 
 	done = j->start + j->written;
-	while (off + 4 <= j->buf.len) {
-		len = (size_t)audit_get32(j->buf.data + off) + 4;
-		if (off + len > done)
-			break;
-		off += len;
-	}
+	off = audit_store_whole(&j->buf, done);
 	audit_buf_init(&rest);
 	audit_buf_add(&rest, j->buf.data + off, j->buf.len - off);
 	audit_buf_add(&rest, audit_pending.data, audit_pending.len);
@@ -916,15 +926,10 @@ audit_store_restore(char **cause)
 static void
 audit_store_written(size_t n)
 {
-	size_t	off = 0, len;
+	size_t	off;
 
 	n += audit_head_written;
-	while (off + 4 <= audit_pending.len) {
-		len = (size_t)audit_get32(audit_pending.data + off) + 4;
-		if (off + len > n)
-			break;
-		off += len;
-	}
+	off = audit_store_whole(&audit_pending, n);
 	audit_buf_consume(&audit_pending, off);
 	audit_head_written = n - off;
 	audit_hashed = (audit_hashed > off) ? audit_hashed - off : 0;
