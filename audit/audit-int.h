@@ -280,6 +280,8 @@ const struct audit_field *audit_rec_find(const struct audit_record *,
 		     u_int);
 int		 audit_rec_get_uint(const struct audit_record *, u_int,
 		     uint64_t *);
+int		 audit_rec_get_term(const struct audit_record *, uint64_t *,
+		     int *);
 char		*audit_rec_get_str(const struct audit_record *, u_int);
 uint64_t	 audit_now(void);
 

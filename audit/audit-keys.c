@@ -250,15 +250,10 @@ audit_keys_record(struct audit_out *out, const struct audit_record *r)
 	uint64_t			 pane, size;
 	char				*kind, *client, *user, *command;
 	size_t				 off;
-	int				 eol, popup = 0;
+	int				 eol, popup;
 
-	if (r->type != AUDIT_INPUT)
+	if (r->type != AUDIT_INPUT || audit_rec_get_term(r, &pane, &popup) != 0)
 		return;
-	if (audit_rec_get_uint(r, AUDIT_F_PANE, &pane) != 0) {
-		if (audit_rec_get_uint(r, AUDIT_F_POPUP, &pane) != 0)
-			return;
-		popup = 1;
-	}
 	kind = audit_rec_get_str(r, AUDIT_F_CAUSE);
 	if (kind == NULL || (strcmp(kind, "key") != 0 &&
 	    strcmp(kind, "command") != 0)) {

@@ -447,6 +447,20 @@ audit_rec_get_uint(const struct audit_record *r, u_int tag, uint64_t *v)
 	return (0);
 }
 
+/*
+ * The terminal a record is about: a pane (*popup 0) or, failing that, a
+ * popup (*popup 1). 0 if it has either.
+ */
+int
+audit_rec_get_term(const struct audit_record *r, uint64_t *id, int *popup)
+{
+	*popup = 0;
+	if (audit_rec_get_uint(r, AUDIT_F_PANE, id) == 0)
+		return (0);
+	*popup = 1;
+	return (audit_rec_get_uint(r, AUDIT_F_POPUP, id));
+}
+
 /* Return a field as a new NUL-terminated string, or NULL if absent. */
 char *
 audit_rec_get_str(const struct audit_record *r, u_int tag)

@@ -266,17 +266,6 @@ audit_index_pane(struct audit_index *ix, uint64_t pane, int popup)
 	return (NULL);
 }
 
-/* The pane or popup a record is about (*popup set for a popup). */
-static int
-audit_index_which(const struct audit_record *r, uint64_t *id, int *popup)
-{
-	*popup = 0;
-	if (audit_rec_get_uint(r, AUDIT_F_PANE, id) == 0)
-		return (0);
-	*popup = 1;
-	return (audit_rec_get_uint(r, AUDIT_F_POPUP, id));
-}
-
 /* Take one record into the index. */
 void
 audit_index_record(struct audit_index *ix, const struct audit_record *r)
@@ -360,7 +349,7 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 		break;
 	case AUDIT_INPUT:
 	case AUDIT_OUTPUT:
-		if (audit_index_which(r, &id, &popup) != 0 ||
+		if (audit_rec_get_term(r, &id, &popup) != 0 ||
 		    (ip = audit_index_pane(ix, id, popup)) == NULL)
 			break;
 		if (audit_rec_get_uint(r, AUDIT_F_SIZE, &v) != 0) {

@@ -98,7 +98,7 @@ static size_t		 audit_inflight;	/* bytes with the writer */
 
 /* Bytes lost per pane (or popup) while failing open. */
 struct audit_gap_pane {
-	u_int		 tag;		/* AUDIT_F_PANE or AUDIT_F_POPUP */
+	int		 popup;		/* pane is a popup's number */
 	u_int		 pane;
 	uint64_t	 input;
 	uint64_t	 output;
@@ -792,7 +792,7 @@ audit_store_gap(void)
 	audit_rec_uint(b, AUDIT_F_RECORDS, audit_gap_records);
 	for (i = 0; i < audit_gap_npanes; i++) {
 		xasprintf(&s, "%s%u input=%llu output=%llu",
-		    audit_gap_panes[i].tag == AUDIT_F_POPUP ? "popup " : "%",
+		    audit_gap_panes[i].popup ? "popup " : "%",
 		    audit_gap_panes[i].pane,
 		    (unsigned long long)audit_gap_panes[i].input,
 		    (unsigned long long)audit_gap_panes[i].output);
@@ -838,7 +838,8 @@ audit_store_drop(const u_char *rec, size_t len)
 	const struct audit_field *f;
 	const char		*cause;
 	uint64_t		 pane;
-	u_int			 i, tag;
+	u_int			 i;
+	int			 popup;
 
 	if (audit_blocked && audit_pending.len > AUDIT_FAIL_CLOSED_MAX)
 		fatalx("audit log: %zu bytes cannot be written", audit_pending.len);
@@ -852,10 +853,9 @@ audit_store_drop(const u_char *rec, size_t len)
 	r = xmalloc(sizeof *r);
 	if (audit_rec_parse(rec, len, r, &cause) == 0 &&
 	    (r->type == AUDIT_INPUT || r->type == AUDIT_OUTPUT) &&
-	    (audit_rec_get_uint(r, (tag = AUDIT_F_PANE), &pane) == 0 ||
-	    audit_rec_get_uint(r, (tag = AUDIT_F_POPUP), &pane) == 0)) {
+	    audit_rec_get_term(r, &pane, &popup) == 0) {
 		for (i = 0; i < audit_gap_npanes; i++) {
-			if (audit_gap_panes[i].tag == tag &&
+			if (audit_gap_panes[i].popup == popup &&
 			    audit_gap_panes[i].pane == pane)
 				break;
 		}
@@ -863,7 +863,7 @@ audit_store_drop(const u_char *rec, size_t len)
 			audit_gap_panes = xreallocarray(audit_gap_panes, i + 1,
 			    sizeof *audit_gap_panes);
 			memset(&audit_gap_panes[i], 0, sizeof *audit_gap_panes);
-			audit_gap_panes[i].tag = tag;
+			audit_gap_panes[i].popup = popup;
 			audit_gap_panes[i].pane = pane;
 			audit_gap_npanes++;
 		}
