@@ -405,8 +405,8 @@ fail:
 		cfg_add_cause("%s", cause);
 	audit_warn(cause);
 	/*
-	 * The records held so far may already have gone to syslog: say there
-	 * that they will not be in a log.
+	 * Say so in syslog too: its witness would wait for seals, and the
+	 * records held so far may already have gone there.
 	 */
 	xasprintf(&msg, "audit log cannot be started: %s (audit-log is off)",
 	    cause);

@@ -45,8 +45,7 @@ const struct cmd_entry cmd_show_audit_entry = {
 		 "[-d directory] [-e asciicast|scriptreplay] [-F format] "
 		 "[-f filter] [-G key-file] [-g text] [-k public-key] "
 		 "[-m max-idle] [-O output] [-o start] [-P popup] [-t target] "
-		 "[-U user] "
-		 "[-w witness-file] [-x speed] [-Y types]",
+		 "[-U user] [-w witness-file] [-x speed] [-Y types]",
 
 	.flags = 0,
 	.exec = cmd_show_audit_exec
