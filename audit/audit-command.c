@@ -37,12 +37,15 @@
 
 #define AUDIT_CAUSE_DEPTH 32
 
+extern const struct cmd_entry cmd_attach_session_entry;
 extern const struct cmd_entry cmd_bind_key_entry;
+extern const struct cmd_entry cmd_new_session_entry;
 
 struct audit_cause {
 	const char	*kind;
 	struct client	*c;
 	const char	*command;
+	int		 readonly;	/* a read-only client's command */
 };
 
 static struct audit_cause	audit_causes[AUDIT_CAUSE_DEPTH];
@@ -69,6 +72,7 @@ audit_cause_push(const char *kind, struct client *c, const char *command)
 		top->kind = kind;
 		top->c = c;
 		top->command = command;
+		top->readonly = 0;
 	}
 	audit_ncauses++;
 }
@@ -92,6 +96,22 @@ audit_cause_pop(void)
 	if (audit_ncauses == 0)
 		fatalx("%s: cause stack underflow", __func__);
 	audit_ncauses--;
+}
+
+/*
+ * Is a command issued by a read-only client running (hooks aside), under
+ * whatever else is on the stack?
+ */
+int
+audit_cause_readonly(void)
+{
+	u_int	i;
+
+	for (i = 0; i < audit_ncauses && i < AUDIT_CAUSE_DEPTH; i++) {
+		if (audit_causes[i].readonly)
+			return (1);
+	}
+	return (0);
 }
 
 /* The file the running command came from, if any. */
@@ -187,32 +207,72 @@ audit_command_attaches(struct cmd *cmd)
 {
 	const struct cmd_entry	*entry = cmd_get_entry(cmd);
 
-	if (strcmp(entry->name, "attach-session") == 0)
+	if (entry == &cmd_attach_session_entry)
 		return (1);
-	if (strcmp(entry->name, "new-session") == 0 &&
+	if (entry == &cmd_new_session_entry &&
 	    !args_has(cmd_get_args(cmd), 'd'))
 		return (1);
 	return (0);
 }
 
 /*
- * A command is about to run: it is the cause of what it does. Returns -1
- * (with the error given) if it may not run.
+ * Write what a client that is not the owner did, or tried to do, through
+ * to a seal on disk and to the syslog witness before it takes effect: if
+ * the client then kills the server and cuts the file back, the seal that
+ * names it is already signed and outside the file. Returns -1 if the seal
+ * could not be written and audit-log-fail is closed.
+ */
+int
+audit_guest_seal(struct client *c)
+{
+	if (audit_client_is_owner(c) || !audit_is_on())
+		return (0);
+	if (audit_store_seal_sync() == 0)
+		return (0);
+	if (!options_get_number(global_options, "audit-log-fail"))
+		return (0);
+	return (-1);
+}
+
+/*
+ * A command is about to run: it is the cause of what it does. A command
+ * from a client that is not the owner is logged and sealed first. Returns
+ * -1 (with the error given) if it may not run.
  */
 int
 audit_command_begin(struct cmdq_item *item, struct client *c, struct cmd *cmd)
 {
-	u_int	line;
+	struct audit_buf	*b = &audit_pending;
+	size_t			 start;
+	u_int			 line;
+	char			*text;
 
 	if (audit_store_blocked() && audit_command_attaches(cmd)) {
-		audit_command_refused_cmd(c, cmd, "audit log cannot be "
-		    "written: not attaching until it can");
+		audit_command_refused_item(item, c, cmd, "audit log cannot "
+		    "be written: not attaching until it can");
 		cmdq_error(item, "audit log cannot be written: not attaching "
 		    "until it can (%s)", audit_store_error());
 		return (-1);
 	}
+	if (!audit_client_is_owner(c) && audit_is_on()) {
+		start = audit_begin(AUDIT_COMMAND_START);
+		audit_add_issuer(b, item, c, cmd);
+		text = cmd_print(cmd);
+		audit_rec_str(b, AUDIT_F_COMMAND, text);
+		free(text);
+		audit_end(start);
+		if (audit_guest_seal(c) != 0) {
+			cmdq_error(item, "audit log cannot be written: not "
+			    "running commands of other users until it can");
+			return (-1);
+		}
+	}
 
 	audit_cause_push("command", c, cmd_get_entry(cmd)->name);
+	if (c != NULL && (c->flags & CLIENT_READONLY) &&
+	    (~cmdq_get_flags(item) & CMDQ_STATE_NOHOOKS) &&
+	    audit_ncauses <= AUDIT_CAUSE_DEPTH)
+		audit_causes[audit_ncauses - 1].readonly = 1;
 	audit_cmd_item = item;
 	cmd_get_source(cmd, &audit_cmd_file, &line);
 	free(audit_cmd_error);
@@ -248,12 +308,7 @@ audit_command_end(struct cmdq_item *item, struct client *c, struct cmd *cmd,
 
 	switch (retval) {
 	case CMD_RETURN_ERROR:
-		/* A command that refused a read-only client was refused. */
-		if (audit_cmd_error != NULL &&
-		    strcmp(audit_cmd_error, "client is read-only") == 0)
-			result = "refused";
-		else
-			result = "error";
+		result = "error";
 		break;
 	case CMD_RETURN_WAIT:
 		result = "wait";
@@ -287,6 +342,20 @@ audit_command_error(struct cmdq_item *item, const char *msg)
 	audit_cmd_error = xstrdup(msg);
 }
 
+/* Finish a refused command's record: its text and why, then seal. */
+static void
+audit_command_refused_end(size_t start, struct client *c, const char *text,
+    const char *reason)
+{
+	struct audit_buf	*b = &audit_pending;
+
+	audit_rec_str(b, AUDIT_F_COMMAND, text);
+	audit_rec_str(b, AUDIT_F_RESULT, "refused");
+	audit_rec_str(b, AUDIT_F_ERROR, reason);
+	audit_end(start);
+	audit_guest_seal(c);
+}
+
 /* Log a command that was refused before it could run. */
 static void
 audit_command_refused(struct client *c, const char *text, const char *reason)
@@ -303,23 +372,44 @@ audit_command_refused(struct client *c, const char *text, const char *reason)
 		audit_rec_str(b, AUDIT_F_ISSUER, "client");
 	if (c != NULL)
 		audit_add_client(b, c);
-	audit_rec_str(b, AUDIT_F_COMMAND, text);
-	audit_rec_str(b, AUDIT_F_RESULT, "refused");
-	audit_rec_str(b, AUDIT_F_ERROR, reason);
-	audit_end(start);
+	audit_command_refused_end(start, c, text, reason);
 }
 
-/* A command refused as it was about to run (a read-only client). */
+/* A queued command refused as it was about to run. */
 void
-audit_command_refused_cmd(struct client *c, struct cmd *cmd,
-    const char *reason)
+audit_command_refused_item(struct cmdq_item *item, struct client *c,
+    struct cmd *cmd, const char *reason)
 {
+	size_t	 start;
 	char	*text;
 
 	if (!audit_active())
 		return;
+	start = audit_begin(AUDIT_COMMAND);
+	audit_add_issuer(&audit_pending, item, c, cmd);
 	text = cmd_print(cmd);
-	audit_command_refused(c, text, reason);
+	audit_command_refused_end(start, c, text, reason);
+	free(text);
+}
+
+/* A key bound to commands the client may not run. */
+void
+audit_command_refused_key(struct client *c, struct cmd_list *cmdlist,
+    key_code key, const char *reason)
+{
+	struct audit_buf	*b = &audit_pending;
+	size_t			 start;
+	char			*text;
+
+	if (!audit_active())
+		return;
+	start = audit_begin(AUDIT_COMMAND);
+	audit_rec_str(b, AUDIT_F_ISSUER, "key");
+	if (c != NULL)
+		audit_add_client(b, c);
+	audit_rec_str(b, AUDIT_F_KEY, key_string_lookup_key(key, 0));
+	text = cmd_list_print(cmdlist, 0);
+	audit_command_refused_end(start, c, text, reason);
 	free(text);
 }
 
@@ -424,6 +514,31 @@ audit_option_logged(const char *name)
 	free(audit_opt_old);
 	audit_opt_old = NULL;
 	audit_opt_oo = NULL;
+}
+
+/*
+ * A change to an option was put back: log who tried, the value they set
+ * and the value kept.
+ */
+void
+audit_option_refused(const char *name, const char *tried, const char *kept,
+    const char *why)
+{
+	struct audit_buf	*b = &audit_pending;
+	size_t			 start;
+
+	if (!audit_active())
+		return;
+	start = audit_begin(AUDIT_OPTION_CHANGED);
+	audit_add_cause(b);
+	audit_rec_str(b, AUDIT_F_NAME, name);
+	audit_rec_str(b, AUDIT_F_SCOPE, "server");
+	audit_rec_str(b, AUDIT_F_OLD_VALUE, kept);
+	audit_rec_str(b, AUDIT_F_NEW_VALUE, tried);
+	audit_rec_str(b, AUDIT_F_RESULT, "refused");
+	audit_rec_str(b, AUDIT_F_ERROR, why);
+	audit_end(start);
+	audit_guest_seal(audit_cause_client());
 }
 
 /* The server access list changed (server-access). */

@@ -93,7 +93,8 @@ enum audit_type {
 	AUDIT_COPY = 66,
 	AUDIT_PIPE_PANE = 67,
 	AUDIT_OPTION_CHANGED = 68,
-	AUDIT_ACCESS_CHANGED = 69
+	AUDIT_ACCESS_CHANGED = 69,
+	AUDIT_COMMAND_START = 70
 };
 
 /* Field kinds: the top four bits of a field tag. */
@@ -286,11 +287,13 @@ char		*audit_rec_get_str(const struct audit_record *, u_int);
 uint64_t	 audit_now(void);
 
 /* audit-file.c */
+int		 audit_dir_open(const char *, int, char **);
 int		 audit_dir_check(const char *, int, char **);
+int		 audit_dir_same(int, const char *);
 char		*audit_file_word(const char *);
 char		*audit_file_name(const char *, const char *, uint64_t,
 		     long, u_int);
-int		 audit_file_create(const char *, char **);
+int		 audit_file_create(int, const char *, const char *, char **);
 size_t		 audit_file_write(int, const void *, size_t, char **);
 
 /* audit-read.c */
@@ -328,6 +331,7 @@ extern int	 audit_log_sync;
 extern long long audit_log_max_size;
 extern long long audit_log_max_age;
 int		 audit_active(void);
+int		 audit_is_on(void);
 int		 audit_is_holding(void);
 size_t		 audit_begin(u_int);
 void		 audit_end(size_t);
@@ -343,7 +347,7 @@ int		 audit_store_open(const char *, char **);
 void		 audit_store_close(void);
 void		 audit_store_loop(void);
 void		 audit_store_fail(const char *);
-int		 audit_store_failing(void);
+int		 audit_store_seal_sync(void);
 int		 audit_store_blocked(void);
 const char	*audit_store_error(void);
 int		 audit_store_drop(const u_char *, size_t);
@@ -355,7 +359,11 @@ void		 audit_store_chain(void);
 int		 audit_policy_is_file(const char *);
 void		 audit_policy_note(const char *, const char *);
 int		 audit_policy_locked(const char *);
-int		 audit_policy_restore(const char *);
+int		 audit_policy_requires_log(void);
+int		 audit_option_guarded(const char *);
+void		 audit_option_save(const char *);
+void		 audit_option_save_all(void);
+int		 audit_option_guard(const char *);
 
 /* audit-syslog.c */
 void		 audit_syslog_incident(const char *);
@@ -364,8 +372,6 @@ void		 audit_syslog_pending(void);
 void		 audit_syslog_flush(void);
 void		 audit_syslog_drain(void);
 int		 audit_syslog_check(const char *, char **);
-int		 audit_client_may_read(struct client *);
-int		 audit_client_is_owner(struct client *);
 void		 audit_flush(void);
 
 /* audit-pane.c */
@@ -408,7 +414,7 @@ struct audit_select {
 	char		*user;
 	char		*client;
 	char		*text;
-	int		 types[32];
+	u_char		 types[32];	/* a bit for each type selected */
 	u_int		 ntypes;
 };
 struct audit_index;
@@ -446,6 +452,18 @@ void		 audit_keys_flush(struct audit_out *);
 /* audit-command.c */
 void		 audit_add_cause(struct audit_buf *);
 struct client	*audit_cause_client(void);
+int		 audit_cause_readonly(void);
 const char	*audit_command_file(void);
+int		 audit_guest_seal(struct client *);
+void		 audit_command_refused_item(struct cmdq_item *,
+		     struct client *, struct cmd *, const char *);
+void		 audit_command_refused_key(struct client *, struct cmd_list *,
+		     key_code, const char *);
+void		 audit_option_refused(const char *, const char *, const char *,
+		     const char *);
+
+/* audit-access.c */
+int		 audit_client_is_owner(struct client *);
+int		 audit_client_may_read(struct client *);
 
 #endif /* AUDIT_INT_H */

@@ -126,6 +126,33 @@ audit_peek(struct evbuffer *evb, struct evbuffer_ptr *pos, u_char *out,
 		fatalx("%s: %zu bytes missing", __func__, n);
 }
 
+/* Do the n bytes at off in evb hold a carriage return or a newline? */
+static int
+audit_input_submits(struct evbuffer *evb, size_t off, size_t n)
+{
+	struct evbuffer_ptr	 pos;
+	struct evbuffer_iovec	*v;
+	int			 nv, i, found = 0;
+	size_t			 len;
+
+	evbuffer_ptr_set(evb, &pos, off, EVBUFFER_PTR_SET);
+	nv = evbuffer_peek(evb, n, &pos, NULL, 0);
+	if (nv <= 0)
+		return (0);
+	v = xreallocarray(NULL, nv, sizeof *v);
+	nv = evbuffer_peek(evb, n, &pos, v, nv);
+	for (i = 0; i < nv && n != 0 && !found; i++) {
+		len = v[i].iov_len;
+		if (len > n)
+			len = n;
+		found = (memchr(v[i].iov_base, '\r', len) != NULL ||
+		    memchr(v[i].iov_base, '\n', len) != NULL);
+		n -= len;
+	}
+	free(v);
+	return (found);
+}
+
 /*
  * Bytes have been added to the output buffer of a pane's (or a popup's)
  * terminal: log them as input records, ident adding who they went to.
@@ -136,6 +163,7 @@ audit_input_added(struct evbuffer *evb, const struct evbuffer_cb_info *info,
 {
 	struct audit_buf	*b = &audit_pending;
 	struct evbuffer_ptr	 pos;
+	struct client		*c;
 	size_t			 start, total, off, n;
 	int			 secret;
 
@@ -168,6 +196,16 @@ audit_input_added(struct evbuffer *evb, const struct evbuffer_cb_info *info,
 		}
 		audit_end(start);
 	}
+
+	/*
+	 * A line submitted by a client that is not the owner: seal it before
+	 * the bytes reach the pane, so what a guest runs there is signed and
+	 * witnessed before it runs.
+	 */
+	c = audit_cause_client();
+	if (!audit_client_is_owner(c) && audit_input_submits(evb,
+	    total - info->n_added, info->n_added))
+		audit_guest_seal(c);
 }
 
 /* The pane (window, session) input went to. */

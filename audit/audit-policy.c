@@ -51,7 +51,6 @@ struct audit_lock {
 static struct audit_lock	*audit_locks;
 static u_int			 audit_nlocks;
 static int			 audit_policy_loading;
-static int			 audit_policy_restoring;
 
 /* Is this the policy file? */
 int
@@ -98,7 +97,7 @@ audit_policy_locked(const char *name)
 {
 	struct audit_lock	*al;
 
-	if (audit_policy_loading || audit_policy_restoring)
+	if (audit_policy_loading)
 		return (0);
 	al = audit_policy_find(name);
 	return (al != NULL && al->value != NULL);
@@ -179,35 +178,136 @@ audit_policy_load(struct client *c, int flags)
 }
 
 /*
- * An option changed by a path that did not ask first (customize mode):
- * put a locked value back. Returns 1 if it was restored.
+ * The last value of each guarded option that someone allowed to set it
+ * set, to put back a change no one allowed could have made.
+ */
+static struct audit_lock	*audit_saved;
+static u_int			 audit_nsaved;
+
+/* Is this one of the options only the owner may change? */
+int
+audit_option_guarded(const char *name)
+{
+	return (audit_policy_lockable(name));
+}
+
+/* The current value of a server option as text. */
+static char *
+audit_option_value(const char *name)
+{
+	struct options_entry	*o;
+
+	if ((o = options_get_only(global_options, name)) == NULL)
+		return (xstrdup(""));
+	return (options_to_string(o, -1, 0));
+}
+
+/* Keep a guarded option's current value as the one to put back. */
+void
+audit_option_save(const char *name)
+{
+	u_int	i;
+
+	if (!audit_option_guarded(name))
+		return;
+	for (i = 0; i < audit_nsaved; i++) {
+		if (strcmp(audit_saved[i].name, name) == 0)
+			break;
+	}
+	if (i == audit_nsaved) {
+		audit_saved = xreallocarray(audit_saved, audit_nsaved + 1,
+		    sizeof *audit_saved);
+		audit_saved[i].name = xstrdup(name);
+		audit_saved[i].value = NULL;
+		audit_nsaved++;
+	}
+	free(audit_saved[i].value);
+	audit_saved[i].value = audit_option_value(name);
+}
+
+/* Keep the values of every guarded option (at server start). */
+void
+audit_option_save_all(void)
+{
+	const struct options_table_entry	*oe;
+
+	for (oe = options_table; oe->name != NULL; oe++) {
+		if (oe->scope & OPTIONS_TABLE_SERVER)
+			audit_option_save(oe->name);
+	}
+}
+
+static const char *
+audit_option_saved(const char *name)
+{
+	u_int	i;
+
+	for (i = 0; i < audit_nsaved; i++) {
+		if (strcmp(audit_saved[i].name, name) == 0)
+			return (audit_saved[i].value);
+	}
+	return (NULL);
+}
+
+/*
+ * A guarded option has changed, by whatever path: set-option asks first
+ * (audit_option_check), but customize mode, for one, does not. If the
+ * policy locks it, or whoever caused the change is not the owner, put the
+ * value back, warn and log the refusal. Returns 1 if it was put back.
  */
 int
-audit_policy_restore(const char *name)
+audit_option_guard(const char *name)
 {
-	struct audit_lock			*al;
-	struct options_entry			*o;
 	const struct options_table_entry	*oe;
-	char					*now, *cause;
-	int					 changed;
+	struct options_entry			*o;
+	struct audit_lock			*al;
+	const char				*keep;
+	char					*now, *cause, *why;
 
-	if (!audit_policy_locked(name))
+	if (!audit_option_guarded(name))
 		return (0);
-	al = audit_policy_find(name);
-	if ((o = options_get_only(global_options, name)) == NULL)
+	if (audit_policy_locked(name)) {
+		al = audit_policy_find(name);
+		keep = al->value;
+		xasprintf(&why, "%s is locked by the audit policy %s", name,
+		    AUDIT_POLICY_PATH);
+	} else if (!audit_client_is_owner(audit_cause_client())) {
+		keep = audit_option_saved(name);
+		xasprintf(&why, "%s: only the server owner can change it",
+		    name);
+	} else {
+		audit_option_save(name);
 		return (0);
-	now = options_to_string(o, -1, 0);
-	changed = (strcmp(now, al->value) != 0);
-	free(now);
-	if (!changed)
+	}
+
+	now = audit_option_value(name);
+	if (keep == NULL || strcmp(now, keep) == 0) {
+		free(now);
+		free(why);
+		audit_option_save(name);
 		return (0);
+	}
+	o = options_get_only(global_options, name);
 	oe = options_table_entry(o);
-	audit_policy_restoring = 1;
-	if (options_from_string(global_options, oe, name, al->value, 0,
+	if (options_from_string(global_options, oe, name, keep, 0,
 	    &cause) != 0) {
 		log_debug("%s: %s: %s", __func__, name, cause);
 		free(cause);
 	}
-	audit_policy_restoring = 0;
+	audit_warn(why);
+	audit_option_refused(name, now, keep, why);
+	free(now);
+	free(why);
 	return (1);
+}
+
+/* Does the policy require the log (lock audit-log on)? */
+int
+audit_policy_requires_log(void)
+{
+	struct audit_lock	*al;
+
+	if ((al = audit_policy_find("audit-log")) == NULL || al->value == NULL)
+		return (0);
+	return (strcmp(al->value, "on") == 0);
 }

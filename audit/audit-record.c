@@ -65,7 +65,8 @@ static const char *audit_type_names[] = {
 	[AUDIT_COPY] = "copy",
 	[AUDIT_PIPE_PANE] = "pipe-pane",
 	[AUDIT_OPTION_CHANGED] = "option-changed",
-	[AUDIT_ACCESS_CHANGED] = "access-changed"
+	[AUDIT_ACCESS_CHANGED] = "access-changed",
+	[AUDIT_COMMAND_START] = "command-start"
 };
 
 static const struct {

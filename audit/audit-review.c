@@ -130,8 +130,8 @@ audit_select_parse(struct audit_select *sel, struct args *args, char **cause)
 				free(copy);
 				return (-1);
 			}
-			if (sel->ntypes < nitems(sel->types))
-				sel->types[sel->ntypes++] = type;
+			sel->types[type / 8] |= 1 << (type % 8);
+			sel->ntypes++;
 		}
 		free(copy);
 	}
@@ -165,18 +165,12 @@ int
 audit_select_match(struct audit_select *sel, const struct audit_record *r)
 {
 	const struct audit_field	*f;
-	u_int				 i;
 
 	if (r->time < sel->since || r->time > sel->until)
 		return (0);
-	if (sel->ntypes != 0) {
-		for (i = 0; i < sel->ntypes; i++) {
-			if ((u_int)sel->types[i] == r->type)
-				break;
-		}
-		if (i == sel->ntypes)
-			return (0);
-	}
+	if (sel->ntypes != 0 && (r->type >= 8 * sizeof sel->types ||
+	    (~sel->types[r->type / 8] & (1 << (r->type % 8)))))
+		return (0);
 	if (sel->user != NULL && !audit_select_field(r, AUDIT_F_USER,
 	    AUDIT_F_CAUSE_USER, sel->user))
 		return (0);

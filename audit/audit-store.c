@@ -105,6 +105,7 @@ struct audit_gap_pane {
 };
 
 static int		 audit_fd = -1;
+static int		 audit_dirfd = -1;	/* audit_dir, as checked */
 static char		*audit_dir;
 static char		*audit_path;
 static char		**audit_paths;
@@ -160,11 +161,23 @@ audit_seal_now(void)
 		audit_seal(0);
 }
 
-/* Is writing failing just now? */
+/*
+ * Seal now and put the seal on disk, and to the syslog witness, before
+ * returning. Returns -1 if it could not be written.
+ */
 int
-audit_store_failing(void)
+audit_store_seal_sync(void)
 {
-	return (audit_error != NULL);
+	if (!audit_store_open_file() || audit_error != NULL)
+		return (-1);
+	audit_seal(0);
+	audit_flush();
+	if (audit_error != NULL)
+		return (-1);
+	if (audit_log_sync != 0)
+		fdatasync(audit_fd);
+	audit_syslog_flush();
+	return (0);
 }
 
 /* Are panes held because the log cannot be written (fail closed)? */
@@ -446,6 +459,31 @@ audit_store_age_timer(void)
 		evtimer_add(&audit_age_ev, &tv);
 }
 
+/*
+ * Make sure audit_dirfd is the log directory dir, checked: the one already
+ * open if it is still at that path and safe, or dir opened (and made if
+ * missing) again.
+ */
+static int
+audit_store_dir(const char *dir, char **cause)
+{
+	int	fd;
+
+	if (audit_dirfd != -1 && audit_dir != NULL &&
+	    strcmp(dir, audit_dir) == 0 && audit_dir_same(audit_dirfd, dir))
+		return (0);
+	if ((fd = audit_dir_open(dir, 1, cause)) == -1)
+		return (-1);
+	if (audit_dirfd != -1)
+		close(audit_dirfd);
+	audit_dirfd = fd;
+	if (audit_dir == NULL || strcmp(dir, audit_dir) != 0) {
+		free(audit_dir);
+		audit_dir = xstrdup(dir);
+	}
+	return (0);
+}
+
 /* Create the next segment file in dir (made if missing). */
 static int
 audit_store_segment(const char *dir, char **cause)
@@ -454,13 +492,13 @@ audit_store_segment(const char *dir, char **cause)
 	int	 fd;
 
 	audit_store_wait();
-	if (audit_dir_check(dir, 1, cause) != 0)
+	if (audit_store_dir(dir, cause) != 0)
 		return (-1);
 	name = audit_file_name(audit_host, audit_user, audit_start,
 	    (long)audit_pid, audit_segment + 1);
-	xasprintf(&path, "%s/%s", dir, name);
-	free(name);
-	if ((fd = audit_file_create(path, cause)) == -1) {
+	xasprintf(&path, "%s/%s", audit_dir, name);
+	if ((fd = audit_file_create(audit_dirfd, name, path, cause)) == -1) {
+		free(name);
 		free(path);
 		return (-1);
 	}
@@ -468,12 +506,14 @@ audit_store_segment(const char *dir, char **cause)
 	if (audit_store_header(fd, &why) != 0) {
 		audit_segment--;
 		close(fd);
-		unlink(path);
+		unlinkat(audit_dirfd, name, 0);
 		xasprintf(cause, "%s: %s", path, why);
 		free(why);
+		free(name);
 		free(path);
 		return (-1);
 	}
+	free(name);
 	audit_paths = xreallocarray(audit_paths, audit_npaths + 1,
 	    sizeof *audit_paths);
 	audit_paths[audit_npaths++] = path;
@@ -481,10 +521,6 @@ audit_store_segment(const char *dir, char **cause)
 	audit_fd = fd;
 	audit_seg_opened = time(NULL);
 	audit_store_age_timer();
-	if (dir != audit_dir) {
-		free(audit_dir);
-		audit_dir = xstrdup(dir);
-	}
 	log_debug("%s: writing %s", __func__, audit_path);
 	return (0);
 }
@@ -653,6 +689,9 @@ audit_store_close(void)
 	audit_store_close_file();
 	free(audit_dir);
 	audit_dir = NULL;
+	if (audit_dirfd != -1)
+		close(audit_dirfd);
+	audit_dirfd = -1;
 	if (event_initialized(&audit_seal_ev))
 		evtimer_del(&audit_seal_ev);
 	if (event_initialized(&audit_retry_ev))
@@ -886,18 +925,21 @@ audit_store_drop(const u_char *rec, size_t len)
 static int
 audit_store_restore(char **cause)
 {
-	char	 proc[64], buf[65536];
-	int	 rfd, nfd;
-	ssize_t	 n;
+	char		 proc[64], buf[65536];
+	const char	*name;
+	int		 rfd, nfd;
+	ssize_t		 n;
 
-	if (audit_dir_check(audit_dir, 1, cause) != 0)
+	if (audit_store_dir(audit_dir, cause) != 0)
 		return (-1);
+	name = strrchr(audit_path, '/') + 1;
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", audit_fd);
 	if ((rfd = open(proc, O_RDONLY|O_CLOEXEC)) == -1) {
 		xasprintf(cause, "%s: %s", proc, strerror(errno));
 		return (-1);
 	}
-	if ((nfd = audit_file_create(audit_path, cause)) == -1) {
+	if ((nfd = audit_file_create(audit_dirfd, name, audit_path,
+	    cause)) == -1) {
 		close(rfd);
 		return (-1);
 	}
@@ -905,7 +947,7 @@ audit_store_restore(char **cause)
 		if (audit_file_write(nfd, buf, n, cause) != (size_t)n) {
 			close(rfd);
 			close(nfd);
-			unlink(audit_path);
+			unlinkat(audit_dirfd, name, 0);
 			return (-1);
 		}
 	}
@@ -913,7 +955,7 @@ audit_store_restore(char **cause)
 	if (n == -1) {
 		xasprintf(cause, "%s: %s", proc, strerror(errno));
 		close(nfd);
-		unlink(audit_path);
+		unlinkat(audit_dirfd, name, 0);
 		return (-1);
 	}
 	close(audit_fd);

@@ -85,32 +85,6 @@ static void	audit_read_options(void);
 static void	audit_refuse(const char *);
 
 /*
- * Is this client the server's owner or root? No client is the config file
- * or the server itself, which count as the owner.
- */
-int
-audit_client_is_owner(struct client *c)
-{
-	struct audit_client	*ac;
-
-	if (c == NULL || (ac = c->audit) == NULL)
-		return (1);
-	if (!ac->creds)
-		return (0);
-	return (ac->uid == 0 || ac->uid == getuid());
-}
-
-/*
- * May this client read the log? Only the server's owner and root: the log
- * holds everything typed into every pane.
- */
-int
-audit_client_may_read(struct client *c)
-{
-	return (audit_client_is_owner(c));
-}
-
-/*
  * May a new client join? Not while the server is refusing to run, and only
  * the owner and root when server-access-owner-only is on.
  */
@@ -131,19 +105,6 @@ audit_client_may_join(struct client *c)
 		ac->deny_reason = "server-access-owner-only is on";
 		return (0);
 	}
-	return (1);
-}
-
-/* Refuse server-access for another user when the server is owner-only. */
-int
-audit_access_forbidden(struct cmdq_item *item, uid_t uid)
-{
-	if (uid == 0 || uid == getuid())
-		return (0);
-	if (!options_get_number(global_options, "server-access-owner-only"))
-		return (0);
-	cmdq_error(item, "server-access-owner-only is on: no access for "
-	    "other users");
 	return (1);
 }
 
@@ -188,6 +149,13 @@ int
 audit_is_holding(void)
 {
 	return (audit_state == AUDIT_HOLD);
+}
+
+/* Is the log open and writing? */
+int
+audit_is_on(void)
+{
+	return (audit_state == AUDIT_ON);
 }
 
 /* Is the log taking records? */
@@ -401,6 +369,19 @@ audit_open(void)
 
 fail:
 	free(dir);
+	if (audit_policy_requires_log()) {
+		/* The policy says no server runs without its log. */
+		xasprintf(&msg, "%s (required by the audit policy %s)", cause,
+		    AUDIT_POLICY_PATH);
+		audit_warn(msg);
+		audit_syslog_incident(msg);
+		audit_refuse(msg);
+		free(msg);
+		free(cause);
+		audit_state = AUDIT_OFF;
+		audit_pending.len = 0;
+		return;
+	}
 	if (!cfg_finished || audit_in_config)
 		cfg_add_cause("%s", cause);
 	audit_warn(cause);
@@ -418,6 +399,7 @@ fail:
 
 	/* The option must not say the log is on when it is not. */
 	options_set_number(global_options, "audit-log", 0);
+	audit_option_save("audit-log");
 }
 
 /* Close the log with a final seal. */
@@ -457,6 +439,7 @@ audit_server_start(void)
 	else
 		xasprintf(&audit_user, "%ld", (long)getuid());
 	atexit(audit_atexit);
+	audit_option_save_all();
 
 	audit_state = AUDIT_HOLD;
 	start = audit_begin(AUDIT_SERVER_START);
@@ -599,22 +582,19 @@ audit_read_options(void)
 	    "audit-log-max-age");
 }
 
-/* An option has changed: log it, and start or stop the log. */
+/*
+ * An option has changed, by whatever path (set-option, customize mode, a
+ * hook, a key binding): put back a change the policy or the owner-only
+ * rule forbids, log it, and start or stop the log.
+ */
 void
 audit_option_changed(const char *name)
 {
 	size_t	 start;
 	int	 on, restart;
-	char	*msg;
 
-	if (audit_policy_restore(name)) {
-		xasprintf(&msg, "%s is locked by the audit policy %s", name,
-		    AUDIT_POLICY_PATH);
-		audit_warn(msg);
-		free(msg);
-		audit_option_logged(name);
+	if (audit_option_guard(name))
 		return;
-	}
 	if (strncmp(name, "audit-log", 9) == 0)
 		audit_read_options();
 	if (strcmp(name, "server-access-owner-only") == 0 &&
@@ -898,6 +878,8 @@ audit_client_set_session(struct client *c, struct session *s)
 		audit_rec_uint(&audit_pending, AUDIT_F_SESSION_ID, s->id);
 		audit_rec_str(&audit_pending, AUDIT_F_OLD_SESSION, ac->session);
 		audit_end(start);
+		if (type == AUDIT_CLIENT_ATTACHED)
+			audit_guest_seal(c);
 	}
 	free(ac->session);
 	ac->session = xstrdup(s->name);

@@ -42,6 +42,7 @@ struct winlink;
 struct mouse_event;
 struct bufferevent;
 struct key_event;
+struct key_binding;
 
 /* Server lifecycle. */
 void	audit_server_start(void);
@@ -67,8 +68,6 @@ int	audit_command_begin(struct cmdq_item *, struct client *, struct cmd *);
 void	audit_command_end(struct cmdq_item *, struct client *, struct cmd *,
 	    enum cmd_retval);
 void	audit_command_error(struct cmdq_item *, const char *);
-void	audit_command_refused_cmd(struct client *, struct cmd *,
-	    const char *);
 void	audit_command_refused_list(struct client *, struct cmd_list *,
 	    const char *);
 void	audit_command_refused_argv(struct client *, int, char **,
@@ -81,6 +80,13 @@ void	audit_cause_pop(void);
 void	audit_option_before(struct options *, const char *);
 void	audit_option_logged(const char *);
 void	audit_access_changed(uid_t, const char *);
+
+/* The read-only rule. */
+int	audit_readonly_refused(struct cmdq_item *, struct client *,
+	    struct cmd *);
+void	audit_readonly_key(struct client *, struct key_binding *,
+	    struct key_event *);
+int	audit_format_jobs_refused(void);
 
 /* Sessions, windows and panes. */
 void	audit_session_created(struct session *);

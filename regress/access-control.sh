@@ -45,7 +45,7 @@ out=$(printf 'run-shell "touch %s/pwned"\nswitch-client -r\nrun-shell "touch %s/
     "$PUB" "$PUB" | as_guest "$TMUX_BIN" -S "$PUB/sock" -C attach -t main |
     grep -v '^%' | sed 's/\r$//')
 assert_eq "control-mode refusals" "client is read-only
-client is read-only
+client is read-only: -r is not allowed
 client is read-only
 client is read-only" "$out"
 [ -e "$PUB/pwned" ] && fail "run-shell ran for a read-only client"
@@ -115,7 +115,7 @@ assert_eq "access records" "access-changed allow $GUEST True root server-access
 access-changed deny-write $GUEST True root server-access
 command control ok attach-session -t main -
 command control refused run-shell \"touch $PUB/pwned\" client is read-only
-command control refused switch-client -r client is read-only
+command control refused switch-client -r client is read-only: -r is not allowed
 command control refused run-shell \"touch $PUB/pwned\" client is read-only
 command control refused new-window client is read-only
 access-changed allow-write $GUEST True root server-access

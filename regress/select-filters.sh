@@ -135,7 +135,12 @@ assert_eq "-b 1h" "" "$(cat "$TMP/out" "$TMP/err")"
 
 assert_eq "-U $ou -Y command -g @two" "set-option -g @two 2" \
     "$(sa -U "$ou" -Y command -g @two -F '#{audit_command}')"
-assert_eq "-g @two" "command set-option -g @two 2" \
+# A command of a user who is not the owner is logged (and sealed) before
+# it runs too, as command-start.
+start_two=
+[ -n "$OTHER" ] && start_two="command-start set-option -g @two 2
+"
+assert_eq "-g @two" "${start_two}command set-option -g @two 2" \
     "$(sa -g @two -F '#{audit_type} #{audit_command}')"
 assert_eq "-C $one" "\
 client-connect
@@ -145,10 +150,12 @@ client-disconnect" "$(sa -C "$one" -F '#{audit_type}')"
 if [ -n "$OTHER" ]; then
 	assert_eq "-U $OTHER" "\
 client-connect
+command-start
 option-changed
 command
 client-disconnect
 client-connect
+command-start
 command
 client-disconnect" "$(sa -U "$OTHER" -F '#{audit_type}')"
 fi
@@ -156,11 +163,13 @@ assert_eq "-U no-such-user" "" "$(sa -U no-such-user)"
 
 # Each selection against the full log: the -J lines it should print.
 sa -J >"$TMP/all.json" || fail "show-audit -J failed"
-python3 - "$TMP" "$TMUX_BIN" "$LOG" "$me" "$ou" "$one" "$two" <<'EOF' ||
+python3 - "$TMP" "$TMUX_BIN" "$LOG" "$me" "$ou" "$one" "$two" \
+    "${OTHER:+1}" <<'EOF' ||
 import json, subprocess, sys
 from datetime import datetime, timedelta, timezone
 
-tmp, tmux, log, me, ou, one, two = sys.argv[1:]
+tmp, tmux, log, me, ou, one, two, other = sys.argv[1:]
+guest = 1 if other else 0
 lines = open(tmp + "/all.json", encoding="utf-8").read().splitlines()
 recs = [json.loads(l) for l in lines]
 errors = []
@@ -202,7 +211,8 @@ types = ["segment", "server-start", "server-stop", "log-start", "log-stop",
     "session-created", "session-closed", "session-renamed",
     "window-created", "window-closed", "pane-created", "pane-exited",
     "pane-resized", "input", "output", "command", "paste-buffer-changed",
-    "copy", "pipe-pane", "option-changed", "access-changed"]
+    "copy", "pipe-pane", "option-changed", "access-changed",
+    "command-start"]
 ty = lambda *ts: lambda r: r["type"] in ts
 
 expect(["-Y", "client-connect,client-disconnect"],
@@ -212,14 +222,15 @@ expect(["-Y", ",".join(types)], lambda r: True)
 expect(["-U", me], lambda r: user(r) == me)
 expect(["-U", ou], lambda r: user(r) == ou)
 expect(["-C", one], lambda r: client(r) == one, 4)
-expect(["-C", two], lambda r: client(r) == two, 4)
-expect(["-g", "set-option"], lambda r: r["type"] == "command" and
-    "set-option" in r["command"], 5)
+expect(["-C", two], lambda r: client(r) == two, 4 + guest)
+expect(["-g", "set-option"], lambda r: r["type"] in ("command",
+    "command-start") and "set-option" in r["command"], 5 + guest)
 expect(["-a", "1h"], lambda r: True)
 expect(["-b", "1h"], lambda r: False, 0)
 
 # Times: the record of set-option @two, and one in the middle of the run.
-at = [r for r in recs if r.get("command") == "set-option -g @two 2"][0]
+at = [r for r in recs if r["type"] == "command" and
+    r.get("command") == "set-option -g @two 2"][0]
 mid = recs[len(recs) // 2]
 for r in (at, mid):
     t, T = r["time"], us(r["time"])
@@ -247,6 +258,9 @@ expect(["-a", d.strftime("%Y-%m-%d")], lambda x: us(x["time"]) >=
 T = us(at["time"])
 expect(["-U", ou, "-Y", "command", "-g", "@two"],
     lambda r: r is at, 1)
+expect(["-U", ou, "-Y", "command-start", "-g", "@two"],
+    lambda r: r["type"] == "command-start" and user(r) == ou and
+    "@two" in r["command"], guest)
 expect(["-C", two, "-a", at["time"], "-Y", "command,client-disconnect"],
     lambda r: client(r) == two and us(r["time"]) >= T and
     r["type"] in ("command", "client-disconnect"), 2)
