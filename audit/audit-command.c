@@ -40,6 +40,7 @@
 extern const struct cmd_entry cmd_attach_session_entry;
 extern const struct cmd_entry cmd_bind_key_entry;
 extern const struct cmd_entry cmd_new_session_entry;
+extern const struct cmd_entry cmd_send_keys_entry;
 
 struct audit_cause {
 	const char	*kind;
@@ -55,6 +56,7 @@ static u_int			audit_ncauses;
 static struct cmdq_item	*audit_cmd_item;
 static const char	*audit_cmd_file;
 static char		*audit_cmd_error;
+static int		 audit_cmd_redacted;	/* its input was redacted */
 
 /* The option set-option is changing and its value before. */
 static struct options	*audit_opt_oo;
@@ -199,6 +201,76 @@ audit_add_issuer(struct audit_buf *b, struct cmdq_item *item,
 }
 
 /*
+ * A command's input to a pane has been redacted (the pane's terminal has
+ * echo off): its own record must not carry those bytes either.
+ */
+void
+audit_command_redacted(void)
+{
+	if (audit_cmd_item != NULL)
+		audit_cmd_redacted = 1;
+}
+
+/*
+ * The command as tmux prints it, or with its arguments (after the flags)
+ * replaced by "<redacted>" when they carry input that was redacted: the
+ * keys of send-keys are the bytes written into the pane.
+ */
+static char *
+audit_command_text(struct cmd *cmd, int redact)
+{
+	struct args		*args = cmd_get_args(cmd);
+	struct args_value	*value;
+	struct audit_buf	 tail;
+	char			*text, *e, *out;
+	size_t			 len;
+	u_int			 i, n = args_count(args);
+
+	text = cmd_print(cmd);
+	if (!redact || n == 0)
+		return (text);
+
+	/* cmd_print ends with " ARG" for each argument, each escaped. */
+	audit_buf_init(&tail);
+	for (i = 0; i < n; i++) {
+		value = args_value(args, i);
+		if (value->type != ARGS_STRING)
+			break;
+		e = args_escape(value->string);
+		audit_buf_add(&tail, " ", 1);
+		audit_buf_add(&tail, e, strlen(e));
+		free(e);
+	}
+	len = strlen(text);
+	if (i == n && tail.len <= len &&
+	    memcmp(text + len - tail.len, tail.data, tail.len) == 0)
+		text[len - tail.len] = '\0';
+	else
+		text[strcspn(text, " ")] = '\0';
+	xasprintf(&out, "%s <redacted>", text);
+	audit_buf_free(&tail);
+	free(text);
+	return (out);
+}
+
+/*
+ * Will this command write its arguments into a pane whose terminal has echo
+ * off? Known before it runs only for send-keys, whose arguments are keys.
+ */
+static int
+audit_command_secret(struct cmdq_item *item, struct cmd *cmd)
+{
+	struct cmd_find_state	fs;
+
+	if (cmd_get_entry(cmd) != &cmd_send_keys_entry)
+		return (0);
+	if (cmd_find_target(&fs, item, args_get(cmd_get_args(cmd), 't'),
+	    CMD_FIND_PANE, CMD_FIND_QUIET) != 0 || fs.wp == NULL)
+		return (0);
+	return (audit_tty_secret(fs.wp->fd));
+}
+
+/*
  * Would this command attach a client? Refused while the log cannot be
  * written and audit-log-fail is closed.
  */
@@ -245,6 +317,7 @@ audit_command_begin(struct cmdq_item *item, struct client *c, struct cmd *cmd)
 	struct audit_buf	*b = &audit_pending;
 	size_t			 start;
 	u_int			 line;
+	int			 secret;
 	char			*text;
 
 	if (audit_store_blocked() && audit_command_attaches(cmd)) {
@@ -255,11 +328,14 @@ audit_command_begin(struct cmdq_item *item, struct client *c, struct cmd *cmd)
 		return (-1);
 	}
 	if (!audit_client_is_owner(c) && audit_is_on()) {
+		secret = audit_command_secret(item, cmd);
 		start = audit_begin(AUDIT_COMMAND_START);
 		audit_add_issuer(b, item, c, cmd);
-		text = cmd_print(cmd);
+		text = audit_command_text(cmd, secret);
 		audit_rec_str(b, AUDIT_F_COMMAND, text);
 		free(text);
+		if (secret)
+			audit_rec_uint(b, AUDIT_F_REDACTED, 1);
 		audit_end(start);
 		if (audit_guest_seal(c) != 0) {
 			cmdq_error(item, "audit log cannot be written: not "
@@ -277,6 +353,7 @@ audit_command_begin(struct cmdq_item *item, struct client *c, struct cmd *cmd)
 	cmd_get_source(cmd, &audit_cmd_file, &line);
 	free(audit_cmd_error);
 	audit_cmd_error = NULL;
+	audit_cmd_redacted = 0;
 	return (0);
 }
 
@@ -289,11 +366,14 @@ audit_command_end(struct cmdq_item *item, struct client *c, struct cmd *cmd,
 	const char		*result, *file;
 	size_t			 start;
 	u_int			 line;
+	int			 redacted;
 	char			*text;
 
 	audit_cause_pop();
 	audit_cmd_item = NULL;
 	audit_cmd_file = NULL;
+	redacted = audit_cmd_redacted;
+	audit_cmd_redacted = 0;
 	if (!audit_active())
 		return;
 
@@ -322,11 +402,13 @@ audit_command_end(struct cmdq_item *item, struct client *c, struct cmd *cmd,
 	}
 	start = audit_begin(AUDIT_COMMAND);
 	audit_add_issuer(b, item, c, cmd);
-	text = cmd_print(cmd);
+	text = audit_command_text(cmd, redacted);
 	audit_rec_str(b, AUDIT_F_COMMAND, text);
 	free(text);
 	audit_rec_str(b, AUDIT_F_RESULT, result);
 	audit_rec_str(b, AUDIT_F_ERROR, audit_cmd_error);
+	if (redacted)
+		audit_rec_uint(b, AUDIT_F_REDACTED, 1);
 	audit_end(start);
 
 	free(audit_cmd_error);

@@ -455,6 +455,7 @@ struct client	*audit_cause_client(void);
 int		 audit_cause_readonly(void);
 const char	*audit_command_file(void);
 int		 audit_guest_seal(struct client *);
+void		 audit_command_redacted(void);
 void		 audit_command_refused_item(struct cmdq_item *,
 		     struct client *, struct cmd *, const char *);
 void		 audit_command_refused_key(struct client *, struct cmd_list *,

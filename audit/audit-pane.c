@@ -182,9 +182,10 @@ audit_input_added(struct evbuffer *evb, const struct evbuffer_cb_info *info,
 		ident(b, arg);
 		audit_add_cause(b);
 		audit_rec_uint(b, AUDIT_F_SIZE, n);
-		if (secret)
+		if (secret) {
 			audit_rec_uint(b, AUDIT_F_REDACTED, 1);
-		else {
+			audit_command_redacted();
+		} else {
 			audit_buf_reserve(b, AUDIT_FIELD_HDR + n);
 			audit_put16(b->data + b->len, AUDIT_F_DATA);
 			audit_put32(b->data + b->len + 2, n);
