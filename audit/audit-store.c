@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -84,12 +85,21 @@ struct audit_job {
 	int			 error;		/* errno, or 0 */
 };
 
+/*
+ * The hand-off, one wake a batch: the loop queues a job (an atomic store of
+ * the state) and posts the writer's semaphore; the writer marks the job
+ * done with an atomic store and posts back only if the loop is waiting for
+ * it. Neither side takes a lock, so a busy loop and a busy writer never
+ * contend. Both state and the waiting flag are sequentially consistent:
+ * whichever of the two stores comes first, the other side sees it.
+ */
 static pthread_t	 audit_writer;
 static int		 audit_writer_started;
-static pthread_mutex_t	 audit_writer_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t	 audit_writer_cond = PTHREAD_COND_INITIALIZER;
+static sem_t		 audit_job_sem;		/* a job is queued */
+static sem_t		 audit_done_sem;	/* the loop may look again */
 static struct audit_job	 audit_job;
-static int		 audit_job_state;	/* see below, under the lock */
+static int		 audit_job_state;	/* atomic */
+static int		 audit_loop_waiting;	/* atomic */
 #define AUDIT_JOB_IDLE 0
 #define AUDIT_JOB_QUEUED 1
 #define AUDIT_JOB_DONE 2
@@ -217,13 +227,10 @@ audit_writer_main(__unused void *arg)
 	size_t			 off, len, left;
 	ssize_t			 n;
 
-	pthread_mutex_lock(&audit_writer_lock);
 	for (;;) {
-		while (audit_job_state != AUDIT_JOB_QUEUED) {
-			pthread_cond_wait(&audit_writer_cond,
-			    &audit_writer_lock);
-		}
-		pthread_mutex_unlock(&audit_writer_lock);
+		while (__atomic_load_n(&audit_job_state, __ATOMIC_SEQ_CST) !=
+		    AUDIT_JOB_QUEUED)
+			sem_wait(&audit_job_sem);
 
 		for (off = j->hashed; off + 4 <= j->buf.len; off += len) {
 			len = (size_t)audit_get32(j->buf.data + off) + 4;
@@ -243,9 +250,10 @@ audit_writer_main(__unused void *arg)
 			j->written += n;
 		}
 
-		pthread_mutex_lock(&audit_writer_lock);
-		audit_job_state = AUDIT_JOB_DONE;
-		pthread_cond_broadcast(&audit_writer_cond);
+		__atomic_store_n(&audit_job_state, AUDIT_JOB_DONE,
+		    __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&audit_loop_waiting, __ATOMIC_SEQ_CST))
+			sem_post(&audit_done_sem);
 	}
 	return (NULL);
 }
@@ -257,6 +265,9 @@ audit_writer_start(void)
 	sigset_t	set, old;
 	int		error;
 
+	if (sem_init(&audit_job_sem, 0, 0) != 0 ||
+	    sem_init(&audit_done_sem, 0, 0) != 0)
+		fatal("sem_init");
 	sigfillset(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	error = pthread_create(&audit_writer, NULL, audit_writer_main, NULL);
@@ -309,20 +320,24 @@ audit_store_collect(void)
 static int
 audit_store_poll(int wait)
 {
-	int	done;
+	int	state, done;
 
 	if (!audit_writer_started)
 		return (1);
-	pthread_mutex_lock(&audit_writer_lock);
-	while (wait && audit_job_state == AUDIT_JOB_QUEUED)
-		pthread_cond_wait(&audit_writer_cond, &audit_writer_lock);
-	if (audit_job_state == AUDIT_JOB_QUEUED) {
-		pthread_mutex_unlock(&audit_writer_lock);
-		return (0);
+	state = __atomic_load_n(&audit_job_state, __ATOMIC_SEQ_CST);
+	if (state == AUDIT_JOB_QUEUED) {
+		if (!wait)
+			return (0);
+		__atomic_store_n(&audit_loop_waiting, 1, __ATOMIC_SEQ_CST);
+		while ((state = __atomic_load_n(&audit_job_state,
+		    __ATOMIC_SEQ_CST)) == AUDIT_JOB_QUEUED) {
+			while (sem_wait(&audit_done_sem) != 0 && errno == EINTR)
+				/* nothing */;
+		}
+		__atomic_store_n(&audit_loop_waiting, 0, __ATOMIC_SEQ_CST);
 	}
-	done = (audit_job_state == AUDIT_JOB_DONE);
-	audit_job_state = AUDIT_JOB_IDLE;
-	pthread_mutex_unlock(&audit_writer_lock);
+	done = (state == AUDIT_JOB_DONE);
+	__atomic_store_n(&audit_job_state, AUDIT_JOB_IDLE, __ATOMIC_RELAXED);
 	if (done)
 		audit_store_collect();
 	return (1);
@@ -389,10 +404,8 @@ audit_store_kick(void)
 	audit_head_written = 0;
 	audit_inflight = audit_job.buf.len - audit_job.start;
 
-	pthread_mutex_lock(&audit_writer_lock);
-	audit_job_state = AUDIT_JOB_QUEUED;
-	pthread_cond_broadcast(&audit_writer_cond);
-	pthread_mutex_unlock(&audit_writer_lock);
+	__atomic_store_n(&audit_job_state, AUDIT_JOB_QUEUED, __ATOMIC_SEQ_CST);
+	sem_post(&audit_job_sem);
 }
 
 /* Write the header and segment record of a new segment file. */
