@@ -317,6 +317,11 @@ deb_main() {
 	DEB_RESULTS=$(mktemp)
 	trap deb_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
+	# Copies left by a run that was killed (their namespaces are gone).
+	for d in "$CHROOTS"/run.*; do
+		[ -d "$d" ] && [ -n "$(find "$d" -maxdepth 0 -mmin +720)" ] &&
+		    deb_chroot_remove "$d"
+	done
 	deb_origs
 	upgrade=0
 	[ "$mode" = check ] && upgrade=1
