@@ -15,6 +15,14 @@
 #   ./build.sh quilt ARGS
 #			run quilt in tmux/ with the project's settings
 #			(e.g. "./build.sh quilt refresh")
+#   ./build.sh deb	build the Debian source and binary packages for
+#			Debian 12 and 13, each in a clean chroot, into dist/
+#			(packaging/deb.sh; needs root)
+#   ./build.sh check-deb
+#			build them and test them in clean Debian 12 and 13
+#			chroots: install over Debian's tmux, audit a session,
+#			upgrade, remove, purge (exits 77 when this machine
+#			cannot make chroots)
 #
 # The tarball comes from, in order: $TMUX_AUDIT_TARBALL, the cache
 # ($TMUX_AUDIT_CACHE, default .cache/), Debian's source package of tmux
@@ -73,14 +81,16 @@ sha_ok() {
 	[ -f "$1" ] && [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$SHA256" ]
 }
 
-# Print the first Debian archive address among the machine's apt sources.
+# Print the first Debian archive address among the machine's apt sources
+# (with an argument, the first whose last part is that instead of "debian",
+# e.g. debian-security).
 debian_archive() {
 	{
 		sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources \
 		    2>/dev/null | tr ' ' '\n'
 		sed -n 's/^deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
 		    /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
-	} | grep -E '^(https?|file|mirror)[^ ]*/debian/?$' | head -n 1
+	} | grep -E "^(https?|file|mirror)[^ ]*/${1:-debian}/?\$" | head -n 1
 }
 
 # Fetch Debian's tmux_3.5a.orig.tar.gz into $1 with apt, using a private
@@ -332,7 +342,25 @@ quilt)
 	fi
 	exit $rc
 	;;
+deb|check-deb)
+	if [ "$(id -u)" -ne 0 ]; then
+		[ "$cmd" = deb ] && die "deb needs root: it builds in chroots"
+		echo "check-deb: skipped: it needs root to make chroots"
+		exit 77
+	fi
+	. "$TOP/packaging/deb.sh"
+	if [ "$cmd" = check-deb ] &&
+	    ! (install_missing mmdebstrap zstd dpkg-dev); then
+		echo "check-deb: skipped: mmdebstrap cannot be installed"
+		exit 77
+	fi
+	if [ "$cmd" = deb ]; then
+		deb_main build
+	else
+		deb_main check
+	fi
+	;;
 *)
-	die "usage: build.sh [prepare|build|run|check|pristine|bench|quilt ARGS]"
+	die "usage: build.sh [prepare|build|run|check|check-deb|deb|pristine|bench|quilt ARGS]"
 	;;
 esac
