@@ -7,7 +7,9 @@
 # for ever, hanging the server with every session in it)
 # (upstream-format-string-end.patch); a s/// replacement ending in a
 # backslash keeps it (3.5a read and copied memory past its end)
-# (upstream-regsub-trailing-backslash.patch).
+# (upstream-regsub-trailing-backslash.patch). Widths beyond 10000 and
+# precisions beyond 100 are refused, so a format cannot make the server
+# allocate gigabytes (upstream-format-limits.patch).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +35,16 @@ assert_eq "s/// with a trailing backslash" 'x\' \
     "$(expand '#{s/main/x\:session_name}')"
 assert_eq "s/// with an escaped backslash" 'x\' \
     "$(expand '#{s/main/x\\:session_name}')"
+
+assert_eq "p10000" 10000 "$(expand '#{p10000:session_name}' | tr -d '\n' |
+    wc -c)"
+assert_eq "p10001, refused" "main" "$(expand '#{p10001:session_name}')"
+assert_eq "p-10001, refused" "main" "$(expand '#{p-10001:session_name}')"
+assert_eq "=10001, refused" "main" "$(expand '#{=10001:session_name}')"
+assert_eq "=-3" "ain" "$(expand '#{=-3:session_name}')"
+assert_eq "precision 100" 102 "$(expand '#{e|*|f|100:1,1}' | tr -d '\n' |
+    wc -c)"
+assert_eq "precision 101, refused" "" "$(expand '#{e|*|f|101:1,1}')"
 
 gone "$SERVER" && fail "the server died"
 $T kill-server || fail "kill-server failed"
