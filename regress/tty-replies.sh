@@ -4,12 +4,14 @@
 # controls an attached client's terminal (a read-only guest too) chooses
 # it. A clipboard reply (OSC 52, after refresh-client -l) is decoded into a
 # buffer big enough for it, padding or not
-# (upstream-tty-keys-clipboard-size.patch: 3.5a exited on a reply of two
-# characters and wrote past the buffer on one of six), and an empty colour
-# reply (OSC 11) is ignored without looking before its buffer
-# (upstream-tty-keys-empty-colour.patch, a stack underflow that shows under
-# AddressSanitizer). The replies come from a real client on a pty, typed
-# into it by an outer tmux. The server stays up and its log verifies.
+# (upstream-tty-keys-clipboard-size.patch): 3.5a exited on a reply of two
+# characters, and wrote past its buffer (inside glibc's b64_pton, out of
+# AddressSanitizer's sight) on one of six. A padded reply makes a buffer as
+# before; unpadded ones are refused. An empty colour reply (OSC 11) is
+# ignored (upstream-tty-keys-empty-colour.patch): 3.5a indexed four
+# gigabytes past its buffer and died. The replies come from real clients on
+# a pty, typed into them by an outer tmux. The server stays up and its log
+# verifies.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
