@@ -15,6 +15,10 @@
 #   ./build.sh quilt ARGS
 #			run quilt in tmux/ with the project's settings
 #			(e.g. "./build.sh quilt refresh")
+#   ./build.sh upstream-check UPSTREAM_GIT_DIR [FROM [TO]]
+#			list the upstream commits since our base (or FROM)
+#			that change files our patches change or mention a
+#			fix, crash, leak, ... (patches/upstream-check.sh)
 #
 # The tarball comes from, in order: $TMUX_AUDIT_TARBALL, the cache
 # ($TMUX_AUDIT_CACHE, default .cache/), Debian's source package of tmux
@@ -332,7 +336,10 @@ quilt)
 	fi
 	exit $rc
 	;;
+upstream-check)
+	exec "$TOP/patches/upstream-check.sh" "$@"
+	;;
 *)
-	die "usage: build.sh [prepare|build|run|check|pristine|bench|quilt ARGS]"
+	die "usage: build.sh [prepare|build|run|check|pristine|bench|quilt ARGS|upstream-check DIR [FROM [TO]]]"
 	;;
 esac
