@@ -23,6 +23,10 @@
 #			chroots: install over Debian's tmux, audit a session,
 #			upgrade, remove, purge (exits 77 when this machine
 #			cannot make chroots)
+#   ./build.sh upstream-check UPSTREAM_GIT_DIR [FROM [TO]]
+#			list the upstream commits since our base (or FROM)
+#			that change files our patches change or mention a
+#			fix, crash, leak, ... (patches/upstream-check.sh)
 #
 # The tarball comes from, in order: $TMUX_AUDIT_TARBALL, the cache
 # ($TMUX_AUDIT_CACHE, default .cache/), Debian's source package of tmux
@@ -360,7 +364,10 @@ deb|check-deb)
 		deb_main check
 	fi
 	;;
+upstream-check)
+	exec "$TOP/patches/upstream-check.sh" "$@"
+	;;
 *)
-	die "usage: build.sh [prepare|build|run|check|check-deb|deb|pristine|bench|quilt ARGS]"
+	die "usage: build.sh [prepare|build|run|check|check-deb|deb|pristine|bench|quilt ARGS|upstream-check DIR [FROM [TO]]]"
 	;;
 esac
