@@ -19,24 +19,20 @@
 #   common.py     units, the pane size, statistics
 
 import argparse
-import datetime
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 
-from common import MB, MIB, say
-from configs import POLICY, policy_in_force
-from measure import Bench, machine
+import measure
+from common import say
 from report import report
-from workload import escape_chunk, generate, text_line
 
 
-# --------------------------------------------------------------------------
-
-def main():
+def options():
+    """The command line, with the defaults of a full or a quick run filled
+    in; returns it and the arguments to show in "Reproduce with"."""
     ap = argparse.ArgumentParser(
         prog="./build.sh bench",
         description="Measure the cost of tmux-audit against pristine tmux "
@@ -79,95 +75,32 @@ def main():
     args.latency_seconds = 0 if q_ else 12
     args.warmup = 20
     args.interval = 0.002
-    only = set(args.only.split(","))
     if args.output is None and not args.no_write:
         args.output = os.path.join(args.top, "bench", "out",
                                    "benchmarks-quick.md") if q_ else \
             os.path.join(args.top, "docs", "benchmarks.md")
-    try:
-        rev = subprocess.run(["git", "-C", args.top, "rev-parse", "--short",
-                              "HEAD"], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL).stdout.decode().strip()
-        dirty = subprocess.run(["git", "-C", args.top, "status",
-                                "--porcelain", "--", "audit", "patches"],
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL).stdout.strip()
-        args.commit = "commit %s%s" % (rev, " with local changes to audit/ "
-                                       "or patches/" if dirty else "") \
-            if rev else "not a git checkout"
-    except OSError:
-        args.commit = "not a git checkout"
+    return args, argv
+
+
+def main():
+    args, argv = options()
 
     def stop(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
 
-    started = datetime.datetime.now(datetime.timezone.utc)
-    args.load_start = "%.2f %.2f %.2f" % os.getloadavg()
     t_start = time.monotonic()
-    b = Bench(args)
-    args.tmpdir_shown = os.path.dirname(b.tmp)
-    try:
-        fs = subprocess.run(["stat", "-f", "-c", "%T", b.tmp],
-                            stdout=subprocess.PIPE).stdout.decode().strip()
-    except OSError:
-        fs = "unknown"
-    args.tmpfs = "file system %s" % (fs or "unknown")
-    if fs == "tmpfs":
-        say("warning: %s is tmpfs: syncing costs nothing there "
-            "(use --tmpdir)" % b.tmp)
-    try:
-        say("temporary directory %s" % b.tmp)
-        d = os.path.join(b.tmp, "data")
-        streams = {}
-        say("generating data")
-        streams["text"] = (os.path.join(d, "text"), generate(
-            os.path.join(d, "text"), int(args.text_mb * MB), text_line, 1))
-        streams["escape"] = (os.path.join(d, "escape"), generate(
-            os.path.join(d, "escape"), int(args.escape_mb * MB),
-            escape_chunk, 2))
-        if policy_in_force():
-            say("warning: %s exists: its audit options override the fork's "
-                "configurations, which will be reported as n/a" % POLICY)
-        b.check_peers()
-        if "throughput" in only:
-            b.run_throughput(streams)
-        if "latency" in only:
-            b.run_latency()
-        if "instructions" in only:
-            b.run_instructions(streams)
-        if "memory" in only:
-            base = os.path.join(d, "memory")
-            with open(streams["text"][0], "rb") as src, \
-                    open(base, "wb") as dst:
-                want = args.base_mib * MIB
-                while want > 0:
-                    chunk = src.read(min(want, 8 * MIB))
-                    if not chunk:
-                        src.seek(0)
-                        continue
-                    dst.write(chunk)
-                    want -= len(chunk)
-            b.run_memory(base, args.large_mib // args.base_mib)
-        elapsed = time.monotonic() - t_start
-        text = report(b, streams, started, elapsed, argv)
-    except KeyboardInterrupt:
-        say("interrupted: cleaning up")
-        b.cleanup()
+    data = measure.run(args, argv)
+    if data is None:
         return 130
-    finally:
-        b.cleanup()
-    print(text)
     raw = os.path.join(args.top, "bench", "out",
                        "results%s.json" % ("-quick" if args.quick else ""))
     os.makedirs(os.path.dirname(raw), exist_ok=True)
     with open(raw, "w") as f:
-        json.dump({"date": started.isoformat(), "args": vars(args),
-                   "machine": machine(), "results": b.results,
-                   "problems": b.bugs,
-                   "unavailable": {c.key: c.na for c in b.configs if c.na}},
-                  f, indent=1)
+        json.dump(data, f, indent=1)
+    text = report(data)
+    print(text)
     if args.output and not args.no_write:
         os.makedirs(os.path.dirname(os.path.abspath(args.output)),
                     exist_ok=True)

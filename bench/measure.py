@@ -3,8 +3,11 @@
 # (throughput, keystroke latency, instructions, memory and verification)
 # over the configurations, interleaved (rep 1 of every configuration, then
 # rep 2, ...) so drift of the machine cancels out, and keeps every raw
-# number in Bench.results.
+# number in Bench.results. run() does a whole run and returns what is saved
+# as results.json: those numbers and everything about the run the report
+# states, so that report.py needs nothing else.
 
+import datetime
 import hashlib
 import os
 import platform
@@ -15,8 +18,9 @@ import time
 
 from common import COLS, MB, MIB, ROWS, median, percentile, q, say
 from configs import BASE_CONF, INSTR_CONFIGS, INSTR_MB, MEMORY_CONFIGS, \
-    make_configs
+    POLICY, make_configs, policy_in_force
 from servers import FAILED, BenchError, Server
+from workload import escape_chunk, generate, prefix, text_line
 
 class Bench:
     def __init__(self, args):
@@ -462,3 +466,100 @@ def first_line(argv):
         return "n/a"
 
 
+def commit(top):
+    """Which commit of the fork is measured, for the report."""
+    try:
+        rev = subprocess.run(["git", "-C", top, "rev-parse", "--short",
+                              "HEAD"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL).stdout.decode().strip()
+        dirty = subprocess.run(["git", "-C", top, "status",
+                                "--porcelain", "--", "audit", "patches"],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL).stdout.strip()
+        return "commit %s%s" % (rev, " with local changes to audit/ "
+                                "or patches/" if dirty else "") \
+            if rev else "not a git checkout"
+    except OSError:
+        return "not a git checkout"
+
+
+def saved(b, started, elapsed, argv, streams):
+    """What results.json holds: the raw numbers, and what the report says
+    about the run (machine, versions, parameters, configurations), taken
+    while the copies of the binaries still exist."""
+    return {
+        "date": started.isoformat(),
+        "elapsed": elapsed,
+        "argv": argv,
+        "args": vars(b.args),
+        "machine": machine(),
+        "versions": {
+            "pristine": first_line([b.pristine, "-V"]),
+            "fork": first_line([b.fork, "show-audit", "-v"]),
+            "script": first_line(["script", "--version"]),
+            "tlog": first_line(["tlog-rec", "--version"]),
+        },
+        "sha256": {"pristine": b.pristine_sha, "fork": b.fork_sha},
+        "streams": {s: n for s, (_, n) in streams.items()},
+        "pane": {"cols": COLS, "rows": ROWS},
+        "configs": [{"key": c.key, "title": c.title, "na": c.na}
+                    for c in b.configs],
+        "memory_configs": list(MEMORY_CONFIGS),
+        "instr_configs": list(INSTR_CONFIGS),
+        "instr_mb": INSTR_MB,
+        "results": b.results,
+        "problems": b.bugs,
+        "unavailable": {c.key: c.na for c in b.configs if c.na},
+    }
+
+
+def run(args, argv):
+    """Run the parts of the benchmark args asks for; return what is saved
+    as results.json, or None if interrupted."""
+    only = set(args.only.split(","))
+    args.commit = commit(args.top)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    args.load_start = "%.2f %.2f %.2f" % os.getloadavg()
+    t_start = time.monotonic()
+    b = Bench(args)
+    args.tmpdir_shown = os.path.dirname(b.tmp)
+    try:
+        fs = subprocess.run(["stat", "-f", "-c", "%T", b.tmp],
+                            stdout=subprocess.PIPE).stdout.decode().strip()
+    except OSError:
+        fs = "unknown"
+    args.tmpfs = "file system %s" % (fs or "unknown")
+    if fs == "tmpfs":
+        say("warning: %s is tmpfs: syncing costs nothing there "
+            "(use --tmpdir)" % b.tmp)
+    try:
+        say("temporary directory %s" % b.tmp)
+        d = os.path.join(b.tmp, "data")
+        streams = {}
+        say("generating data")
+        streams["text"] = (os.path.join(d, "text"), generate(
+            os.path.join(d, "text"), int(args.text_mb * MB), text_line, 1))
+        streams["escape"] = (os.path.join(d, "escape"), generate(
+            os.path.join(d, "escape"), int(args.escape_mb * MB),
+            escape_chunk, 2))
+        if policy_in_force():
+            say("warning: %s exists: its audit options override the fork's "
+                "configurations, which will be reported as n/a" % POLICY)
+        b.check_peers()
+        if "throughput" in only:
+            b.run_throughput(streams)
+        if "latency" in only:
+            b.run_latency()
+        if "instructions" in only:
+            b.run_instructions(streams)
+        if "memory" in only:
+            base = os.path.join(d, "memory")
+            prefix(streams["text"][0], base, args.base_mib * MIB)
+            b.run_memory(base, args.large_mib // args.base_mib)
+        elapsed = time.monotonic() - t_start
+        return saved(b, started, elapsed, argv, streams)
+    except KeyboardInterrupt:
+        say("interrupted: cleaning up")
+        return None
+    finally:
+        b.cleanup()

@@ -114,3 +114,16 @@ def generate(path, size, make, seed):
             n += len(block)
     return n
 
+
+
+def prefix(src, dst, size):
+    """Write the first size bytes of src to dst, starting src again at its
+    beginning if it is shorter."""
+    with open(src, "rb") as f, open(dst, "wb") as out:
+        while size > 0:
+            chunk = f.read(min(size, 8 * 1024 * 1024))
+            if not chunk:
+                f.seek(0)
+                continue
+            out.write(chunk)
+            size -= len(chunk)
