@@ -26,8 +26,10 @@ import sys
 import time
 
 import measure
+import report
 from common import say
-from report import report
+
+ONLY = "throughput,latency,memory,instructions"
 
 
 def options():
@@ -52,16 +54,27 @@ def options():
     ap.add_argument("--large", dest="large_mib", type=int,
                     help="the large output volume for the memory test, in "
                     "MiB, a multiple of 64 (1024)")
-    ap.add_argument("--only",
-                    default="throughput,latency,memory,instructions",
-                    help="comma-separated parts to run (default: all)")
+    ap.add_argument("--only", default=ONLY,
+                    help="comma-separated parts to run (default: all: %s)"
+                    % ONLY)
     ap.add_argument("-o", "--output", help="where to write the report "
                     "(default docs/benchmarks.md; bench/out/ for --quick)")
     ap.add_argument("--no-write", action="store_true",
                     help="only print the report")
     ap.add_argument("--tmpdir", help="where the data and logs go "
                     "(default $TMPDIR or /var/tmp)")
+    ap.add_argument("--report-only", metavar="FILE",
+                    help="measure nothing: write the report again from the "
+                    "results a run saved in FILE (bench/out/results.json); "
+                    "only -o and --no-write apply")
     args, argv = ap.parse_args(), sys.argv[3:]
+    if args.report_only:
+        if args.quick or args.reps or args.text_mb or args.escape_mb or \
+                args.keys or args.large_mib or args.tmpdir or \
+                args.only != ONLY:
+            ap.error("--report-only takes only -o and --no-write: the "
+                     "rest was fixed by the run that saved the results")
+        return args, argv
     args.base_mib = 64
     q_ = args.quick
     args.reps = args.reps or (1 if q_ else 5)
@@ -82,8 +95,38 @@ def options():
     return args, argv
 
 
+def publish(text, args, output, also=None):
+    """Print the report and write it to output (unless --no-write)."""
+    print(text)
+    if output and not args.no_write:
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+        with open(output, "w") as f:
+            f.write(text + "\n")
+        say("wrote %s" % " and ".join([output] + ([also] if also else [])))
+
+
+def report_only(args):
+    """Write the report from saved results, as the run that saved them would
+    have: a quick run's report goes to bench/out/ unless -o is given."""
+    try:
+        data = report.load(args.report_only)
+    except report.ResultsError as e:
+        say(str(e))
+        return 1
+    output = args.output
+    if output is None:
+        output = os.path.join(args.top, "bench", "out",
+                              "benchmarks-quick.md") \
+            if data["args"]["quick"] else \
+            os.path.join(args.top, "docs", "benchmarks.md")
+    publish(report.report(data), args, output)
+    return 0
+
+
 def main():
     args, argv = options()
+    if args.report_only:
+        return report_only(args)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -99,14 +142,7 @@ def main():
     os.makedirs(os.path.dirname(raw), exist_ok=True)
     with open(raw, "w") as f:
         json.dump(data, f, indent=1)
-    text = report(data)
-    print(text)
-    if args.output and not args.no_write:
-        os.makedirs(os.path.dirname(os.path.abspath(args.output)),
-                    exist_ok=True)
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
-        say("wrote %s and %s" % (args.output, raw))
+    publish(report.report(data), args, args.output, raw)
     say("took %.1f min" % ((time.monotonic() - t_start) / 60))
     return 0
 
