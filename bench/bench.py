@@ -29,7 +29,7 @@ import measure
 import report
 from common import say
 
-ONLY = "throughput,latency,memory,instructions"
+ONLY = "throughput,syscalls,latency,memory,instructions"
 
 
 def options():

@@ -18,6 +18,11 @@ MEMORY_CONFIGS = ("pristine", "on-seal")
 INSTR_CONFIGS = ("pristine", "off", "on-seal")
 INSTR_MB = {"text": 4, "escape": 2}
 
+# The server's futex and write calls are counted (strace) for this
+# configuration on this stream through a detached pane: how many times the
+# loop and the log writer thread hand a batch over.
+SYSCALL_CONFIG, SYSCALL_STREAM = "on-seal", "text"
+
 # Every configuration starts from these lines. No periodic status redraw:
 # it would put stray letters into the keystroke measurement.
 BASE_CONF = ["set -g status-interval 0"]

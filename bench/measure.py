@@ -1,6 +1,7 @@
 #
 # bench/measure.py: the measurements. Bench runs each part of the benchmark
-# (throughput, keystroke latency, instructions, memory and verification)
+# (throughput, syscalls, keystroke latency, instructions, memory and
+# verification)
 # over the configurations, interleaved (rep 1 of every configuration, then
 # rep 2, ...) so drift of the machine cancels out, and keeps every raw
 # number in Bench.results. run() does a whole run and returns what is saved
@@ -12,13 +13,14 @@ import hashlib
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 
 from common import COLS, MB, MIB, ROWS, median, percentile, q, say
 from configs import BASE_CONF, INSTR_CONFIGS, INSTR_MB, MEMORY_CONFIGS, \
-    POLICY, make_configs, policy_in_force
+    POLICY, SYSCALL_CONFIG, SYSCALL_STREAM, make_configs, policy_in_force
 from servers import FAILED, BenchError, Server
 from workload import escape_chunk, generate, prefix, text_line
 
@@ -57,7 +59,7 @@ class Bench:
         self.configs = make_configs(self.fork, self.pristine)
         self.bugs = []
         self.results = {"throughput": {}, "latency": {}, "memory": {},
-                        "instructions": {}}
+                        "instructions": {}, "syscalls": {}}
 
     def cfg(self, key):
         return next(c for c in self.configs if c.key == key)
@@ -203,6 +205,86 @@ class Bench:
                         "server CPU %.2f s" % (
                             n, total, stream, mode, cfg.key, rep + 1, secs,
                             streams[stream][1] / MB / secs, cpu))
+
+    # Syscalls ------------------------------------------------------------
+
+    def syscalls_once(self, cfg, path):
+        """The server's futex and write calls, counted by strace attached to
+        all its threads, while one stream goes through a detached pane."""
+        srv = Server(self, cfg)
+        out = os.path.join(srv.dir, "strace")
+        tracer = None
+        try:
+            srv.start("%s\nread _\ncat %s\n%s\nexec sleep 1000000\n" % (
+                srv.signal_cmd("ready"), q(path), srv.signal_cmd("done")))
+            srv.wait("ready", 60)
+            with open(out + ".err", "w") as err:
+                tracer = subprocess.Popen(
+                    ["strace", "-c", "-f", "-e", "trace=futex,write", "-o",
+                     out, "-p", str(srv.pid)], stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=err)
+            deadline = time.monotonic() + 20
+            while not traced(srv.pid, tracer.pid):
+                if tracer.poll() is not None or time.monotonic() > deadline:
+                    with open(out + ".err") as f:
+                        why = f.read().strip().splitlines()
+                    raise BenchError("strace did not attach: %s" % (
+                        why[-1] if why else "no message"))
+                time.sleep(0.05)
+            size = os.path.getsize(path)
+            t0 = time.perf_counter()
+            srv.tmux("send-keys", "-t", "b", "Enter")
+            # Tracing slows the server down many times over.
+            srv.wait("done", 60 + size // (MB // 20))
+            secs = time.perf_counter() - t0
+            # On SIGINT strace detaches, writes its table and exits by the
+            # same signal.
+            tracer.send_signal(signal.SIGINT)
+            tracer.wait(60)
+            counts = strace_counts(out)
+            srv.stop()
+            logged = srv.log_bytes()
+            if cfg.audit:
+                self.verify_quietly(srv.logdir, "%s %s under strace" % (
+                    cfg.key, path))
+            return {"seconds": secs, "log_bytes": logged,
+                    "futex": counts.get("futex", (0, 0))[0],
+                    "futex_errors": counts.get("futex", (0, 0))[1],
+                    "write": counts.get("write", (0, 0))[0],
+                    "write_errors": counts.get("write", (0, 0))[1]}
+        finally:
+            if tracer is not None and tracer.poll() is None:
+                tracer.kill()
+                tracer.wait()
+            srv.stop()
+            srv.remove_logs()
+
+    def run_syscalls(self, streams):
+        res = self.results["syscalls"]
+        cfg = self.cfg(SYSCALL_CONFIG)
+        path, size = streams[SYSCALL_STREAM]
+        res.update({"config": cfg.key, "stream": SYSCALL_STREAM,
+                    "bytes": size, "runs": [], "error": None})
+        if not shutil.which("strace"):
+            res["error"] = "strace is not installed"
+        elif cfg.na:
+            res["error"] = cfg.na
+        if res["error"]:
+            say("syscalls: n/a: %s" % res["error"])
+            return
+        for rep in range(self.args.reps):
+            try:
+                run = self.syscalls_once(cfg, path)
+            except FAILED as e:
+                res["error"] = str(e)
+                say("syscalls: n/a: %s" % e)
+                return
+            res["runs"].append(run)
+            say("syscalls %s %s rep %d: %d futex, %d write: %s futex per "
+                "write" % (SYSCALL_STREAM, cfg.key, rep + 1, run["futex"],
+                           run["write"], "%.2f" % (run["futex"] /
+                                                   run["write"])
+                           if run["write"] else "n/a"))
 
     # Latency -------------------------------------------------------------
 
@@ -466,6 +548,38 @@ def first_line(argv):
         return "n/a"
 
 
+def traced(pid, tracer):
+    """Is every thread of pid traced by tracer?"""
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith("TracerPid:"):
+                        if int(line.split()[1]) != tracer:
+                            return False
+                        break
+    except OSError:
+        return False
+    return True
+
+
+def strace_counts(path):
+    """(calls, errors) per system call from strace -c's table:
+    % time  seconds  usecs/call  calls  [errors]  syscall."""
+    counts = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if len(w) in (5, 6) and w[3].isdigit() and \
+                        w[-1] != "total":
+                    counts[w[-1]] = (int(w[3]),
+                                     int(w[4]) if len(w) == 6 else 0)
+    except OSError as e:
+        raise BenchError("strace wrote no table: %s" % e)
+    return counts
+
+
 def commit(top):
     """Which commit of the fork is measured, for the report."""
     try:
@@ -548,6 +662,8 @@ def run(args, argv):
         b.check_peers()
         if "throughput" in only:
             b.run_throughput(streams)
+        if "syscalls" in only:
+            b.run_syscalls(streams)
         if "latency" in only:
             b.run_latency()
         if "instructions" in only:

@@ -560,6 +560,61 @@ def instructions(R):
     return out
 
 
+def syscalls(R):
+    """How many futex calls the server makes per batch of log records."""
+    sc = R.data["results"].get("syscalls")
+    if sc is None:
+        return []	# saved before this was measured
+    out = ["## Server syscalls per batch", ""]
+    if not sc or sc["error"]:
+        out += ["Not measured: %s." % (sc["error"] if sc else
+                                       "not among the parts run (--only)"),
+                ""]
+        return out
+    runs = sc["runs"]
+    out += [
+        "The server's futex and write calls while the %.0f MB %s stream "
+        "went through a detached pane, with %s, counted by `strace -c -f "
+        "-e trace=futex,write -p PID` attached to every thread of the "
+        "running server just before the stream started and detached after "
+        "it had gone through; %d run%s. The log writer thread makes one "
+        "write per batch of records the server loop hands it, so the write "
+        "calls count the batches (with the few writes the loop makes "
+        "itself, such as seals); the futex calls are the hand-offs between "
+        "the two. For a writer thread that sleeps while it has nothing to "
+        "write, one wake (the loop posting a batch) and one sleep (the "
+        "writer waiting for the next) per batch is the floor: about 2 futex "
+        "calls per write (a little under when a batch is posted before the "
+        "writer has gone to sleep, which then needs neither call), where "
+        "the hand-off through a mutex and condition variable before commit "
+        "a5806a3 took about 4. Tracing slows every system call of the "
+        "server and so changes how records fall into batches: read the "
+        "ratio, not the counts." % (
+            sc["bytes"] / MB, "plain-text" if sc["stream"] == "text" else
+            sc["stream"], R.title[sc["config"]], len(runs),
+            "s" if len(runs) != 1 else ""),
+        "",
+        "| run | futex calls | write calls | futex per write | log bytes "
+        "per write |",
+        "|---|---|---|---|---|",
+    ]
+    per = []
+    for i, run in enumerate(runs):
+        if run["write"]:
+            per.append(run["futex"] / run["write"])
+        out.append("| %d | %d%s | %d | %s | %s |" % (
+            i + 1, run["futex"], " (%d failed)" % run["futex_errors"]
+            if run["futex_errors"] else "", run["write"],
+            "%.2f" % per[-1] if run["write"] else "n/a",
+            "%.0f" % (run["log_bytes"] / run["write"])
+            if run["write"] and run["log_bytes"] else "n/a"))
+    out.append("")
+    if per:
+        out += ["**%.2f futex calls per write** (median of the runs)." %
+                median(per), ""]
+    return out
+
+
 def log_size(R):
     """Log bytes per byte of output, and the verification speed."""
     out = [
@@ -646,7 +701,7 @@ def method(R):
 
 
 SECTIONS = (header, targets, ratios, throughput, latency, memory,
-            instructions, log_size, problems, method)
+            instructions, syscalls, log_size, problems, method)
 
 
 def report(data):
