@@ -44,7 +44,8 @@ def options():
                     help="a smoke run of about two minutes: small volumes, "
                     "one repetition, a few hundred keys; written to "
                     "bench/out/ unless -o is given")
-    ap.add_argument("--reps", type=int, help="throughput repetitions (5)")
+    ap.add_argument("--reps", type=int, help="repetitions of the "
+                    "throughput runs and of the syscall count (5)")
     ap.add_argument("--text-mb", type=float,
                     help="plain-text stream size in MB (64)")
     ap.add_argument("--escape-mb", type=float,
