@@ -331,6 +331,7 @@ bench)
 	(install_missing tlog) || say "tlog not installed: its rows will be n/a"
 	(install_missing valgrind) ||
 	    say "valgrind not installed: instructions will not be counted"
+	(install_missing strace) || say "strace not installed: no syscall counts"
 	exec "$TOP/bench/run.sh" "$@"
 	;;
 quilt)
