@@ -86,6 +86,23 @@ cleanup() {
 trap 'rc=$?; cleanup; exit $rc' EXIT
 trap 'exit 1' INT TERM HUP
 
+# Print the path of a copy of $TMUX_BIN that user $1 can run. The checkout
+# may sit under a directory other users cannot enter (a clone under /root,
+# or in any mode 0700 directory, as mktemp -d makes), so a test that runs
+# tmux as another user runs this copy instead: it is made once, in a
+# directory of $TMP that only root can list ($TMP is made mode 0711 so the
+# user can reach it), and removed with $TMP.
+#	GTMUX=$(user_tmux "$GUEST") || fail "..."
+user_tmux() {
+	_ut=$TMP/bin-$1
+	if [ ! -x "$_ut/tmux" ]; then
+		chmod 0711 "$TMP" && mkdir -m 0711 "$_ut" &&
+		    cp "$TMUX_BIN" "$_ut/tmux" && chmod 0755 "$_ut/tmux" ||
+		    return 1
+	fi
+	echo "$_ut/tmux"
+}
+
 # Write $CONF with the audit log on and in $LOG, plus any lines given.
 audit_conf() {
 	{

@@ -56,6 +56,7 @@ if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null 2>&1 &&
 		    EXIT
 	fi
 	chmod 711 "$TMP" "$PUB" || fail "chmod failed"
+	OTMUX=$(user_tmux "$OTHER") || fail "no tmux $OTHER can run"
 fi
 # Run a client as the other user (or as ourselves without root); setpriv
 # execs it, so LAST_PID is the client's pid.
@@ -63,7 +64,7 @@ as_other() {
 	if [ -n "$OTHER" ]; then
 		setpriv --reuid="$OTHER" --regid="$OTHER" --init-groups \
 		    env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 \
-		    TERM=xterm-256color "$TMUX_BIN" -S "$PUB/sock" "$@" &
+		    TERM=xterm-256color "$OTMUX" -S "$PUB/sock" "$@" &
 	else
 		"$TMUX_BIN" -S "$PUB/sock" "$@" &
 	fi
