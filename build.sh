@@ -252,20 +252,27 @@ do_build() {
 	if [ ! -f "$TREE/Makefile" ] || [ ! -f Makefile ]; then
 		say "configuring"
 		autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
-		./configure -q --enable-utf8proc ${TMUX_AUDIT_CONFIGURE:-} \
-		    >/dev/null
+		# Shell words, so CFLAGS="-O1 -g" stays one argument.
+		eval "set -- ${TMUX_AUDIT_CONFIGURE:-}"
+		./configure -q --enable-utf8proc "$@" >/dev/null
 	fi
 	make -s -j"$(nproc)" >/dev/null || make -j1
-	# Our own code is held to -Wall -Wextra -Werror (after the normal make,
-	# so these flags never reach a configure re-run).
-	objs=$(cd "$TREE" && ls audit/*.c | sed 's/\.c$/.o/')
-	(cd "$TREE" && rm -f $objs)
-	make -s -C "$TREE" $objs CFLAGS="-O2 -Wall -Wextra -Werror \
+	werror_audit "$TREE"
+	make -s -j"$(nproc)" >/dev/null
+	[ -x "$TREE/tmux" ] || die "tmux/tmux was not built"
+}
+
+# Our own code is held to -Wall -Wextra -Werror: rebuild the audit/ objects
+# of tree $1 with these flags added to the ones it was configured with
+# (after the normal make, so they never reach a configure re-run).
+werror_audit() {
+	cflags=$(sed -n 's/^CFLAGS = //p' "$1/Makefile")
+	objs=$(cd "$1" && ls audit/*.c | sed 's/\.c$/.o/')
+	(cd "$1" && rm -f $objs)
+	make -s -C "$1" $objs CFLAGS="$cflags -Wall -Wextra -Werror \
 	    -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign \
 	    -Wmissing-prototypes -Wstrict-prototypes -Wshadow" >/dev/null ||
 	    die "audit/ does not build cleanly with warnings on"
-	make -s -j"$(nproc)" >/dev/null
-	[ -x "$TREE/tmux" ] || die "tmux/tmux was not built"
 }
 
 do_pristine() {
