@@ -9,6 +9,10 @@
 #   ./build.sh run	build, then start an audited session (etc/sample.conf)
 #   ./build.sh check	build, install test dependencies, run every test
 #   ./build.sh pristine	build unpatched upstream tmux into tmux-pristine/
+#   ./build.sh asan	build, then build the same tree again into tmux-asan/
+#			with AddressSanitizer and UndefinedBehaviorSanitizer
+#			(run the tests on it: TMUX_BIN=tmux-asan/tmux
+#			regress/run.sh ...)
 #   ./build.sh bench [--quick]
 #			build both, install the peers, measure the audit log's
 #			cost against them and write docs/benchmarks.md
@@ -275,6 +279,64 @@ werror_audit() {
 	    die "audit/ does not build cleanly with warnings on"
 }
 
+# Make $1 a copy of tmux/ as it is now, for a second build with other
+# flags: the patched sources and generated autotools files, and audit/ as
+# a directory of its own (tmux/audit is a link to ../audit, and the
+# objects must not be shared). Only files that differ are copied, and
+# with a new time, so make rebuilds what changed; build products and
+# configure's output are left alone.
+mirror_tree() {
+	dest=$1
+	mkdir -p "$dest/audit"
+	(cd "$TREE" && find . \( -path ./.pc -o -path ./audit -o \
+	    -path ./patches -o -name autom4te.cache -o -name .deps \) -prune \
+	    -o -type f ! -name '*.o' ! -name '*.a' ! -name tmux \
+	    ! -name config.status ! -name config.log ! -name config.h \
+	    ! -name Makefile ! -name stamp-h1 -print |
+	    sed 's,^\./,,'; cd "$TOP" && ls audit/*.[ch] audit/*.am) |
+	while read -r f; do
+		src=$TREE/$f
+		case "$f" in
+		audit/*)	src=$TOP/$f ;;
+		esac
+		cmp -s "$src" "$dest/$f" && continue
+		mkdir -p "$dest/$(dirname "$f")"
+		cp "$src" "$dest/$f"
+	done
+}
+
+# Build tmux once more in tree $1 (a copy of tmux/, see mirror_tree) with
+# compiler $2, CFLAGS $3 and LDFLAGS $4. Changed flags start it afresh.
+build_variant() {
+	dir=$1
+	want="$2 | $3 | $4"
+	if [ "$(cat "$dir/.tmux-audit-flags" 2>/dev/null)" != "$want" ]; then
+		rm -rf "$dir"
+	fi
+	mirror_tree "$dir"
+	if [ ! -f "$dir/Makefile" ]; then
+		say "configuring $(basename "$dir")/"
+		(cd "$dir" && ./configure -q --enable-utf8proc CC="$2" \
+		    CFLAGS="$3" LDFLAGS="$4" >/dev/null) ||
+		    die "configure failed in $dir"
+		echo "$want" >"$dir/.tmux-audit-flags"
+	fi
+	make -s -C "$dir" -j"$(nproc)" >/dev/null 2>&1 ||
+	    make -C "$dir" -j1 >/dev/null || die "$dir/tmux was not built"
+	werror_audit "$dir"
+	make -s -C "$dir" -j"$(nproc)" >/dev/null
+	[ -x "$dir/tmux" ] || die "$dir/tmux was not built"
+}
+
+# The same tmux with AddressSanitizer and UndefinedBehaviorSanitizer, in
+# tmux-asan/: every report stops the process (run.sh fails the test).
+SANITIZE="-fsanitize=address,undefined"
+do_asan() {
+	do_build
+	build_variant "$TOP/tmux-asan" gcc "-O1 -g -fno-omit-frame-pointer \
+$SANITIZE -fno-sanitize-recover=all" "$SANITIZE"
+}
+
 do_pristine() {
 	install_missing $BUILD_DEPS
 	dir=$TOP/tmux-pristine
@@ -315,6 +377,9 @@ check)
 pristine)
 	do_pristine
 	;;
+asan)
+	do_asan
+	;;
 bench)
 	do_build
 	do_pristine
@@ -340,6 +405,6 @@ quilt)
 	exit $rc
 	;;
 *)
-	die "usage: build.sh [prepare|build|run|check|pristine|bench|quilt ARGS]"
+	die "usage: build.sh [prepare|build|run|check|pristine|asan|bench|quilt ARGS]"
 	;;
 esac

@@ -86,6 +86,12 @@ cleanup() {
 trap 'rc=$?; cleanup; exit $rc' EXIT
 trap 'exit 1' INT TERM HUP
 
+# Is $TMUX_BIN built with AddressSanitizer (./build.sh asan)? Its memory
+# use and speed are not those of the release.
+sanitized() {
+	ldd "$TMUX_BIN" 2>/dev/null | grep -q 'libasan\|libubsan'
+}
+
 # Print the path of a copy of $TMUX_BIN that user $1 can run. The checkout
 # may sit under a directory other users cannot enter (a clone under /root,
 # or in any mode 0700 directory, as mktemp -d makes), so a test that runs

@@ -11,6 +11,7 @@
 
 [ -x /usr/bin/time ] ||
     skip "no /usr/bin/time (GNU time; Debian package time)"
+sanitized && skip "a sanitizer build: its memory use is not the release's"
 
 # A log in directory $2 of $1 MB of output through pane %0; its size in
 # bytes and show-audit -V's maximum RSS in kilobytes are left in $size and
