@@ -55,6 +55,12 @@
 #define AUDIT_POLICY_PATH "/etc/tmux-audit.conf"
 #endif
 
+/*
+ * The exit status of show-audit -V when every file is consistent but
+ * nothing anchors it: no -k (0 is anchored and intact, 1 a problem).
+ */
+#define AUDIT_EXIT_UNANCHORED 2
+
 /* File name suffix of a segment. */
 #define AUDIT_SUFFIX ".tmux-audit"
 

@@ -28,18 +28,21 @@
 #include "audit-int.h"
 
 /*
- * show-audit -V: verify segments and the series they form. Each segment is
- * read once, front to back, keeping only the records since the last seal
- * (at most AUDIT_EPOCH_MAX), so memory does not grow with the log.
+ * show-audit -V: verify segments and the series they form, as section
+ * 11.10 of FORMAT.md says. Each segment is read once, front to back,
+ * keeping only the records since the last seal (at most AUDIT_EPOCH_MAX),
+ * so memory does not grow with the log. Then the segments of each run are
+ * checked against each other, then the keys, and each file gets one
+ * verdict: the first found, in the order the checks are made.
  */
 
 enum audit_verdict {
 	AUDIT_V_INTACT,
-	AUDIT_V_TAIL,		/* unsealed tail or torn last record */
+	AUDIT_V_TAIL,		/* torn last record, unsealed tail, empty */
 	AUDIT_V_MODIFIED,
 	AUDIT_V_UNSIGNED,
 	AUDIT_V_VERSION,
-	AUDIT_V_SERIES,		/* missing, truncated, out of order, foreign */
+	AUDIT_V_SERIES,		/* duplicate, out of order, foreign, ... */
 	AUDIT_V_KEY
 };
 
@@ -48,22 +51,23 @@ struct audit_vseg {
 	char			*path;
 	enum audit_verdict	 verdict;
 	char			*why;
+	int			 name_ok;
 
+	/* The segment record. */
 	int			 have_header;
 	u_char			 run[16];
 	uint64_t		 segment;
 	uint64_t		 start_time;
 	uint64_t		 pid;
-	int			 first;
 	u_char			 run_key[AUDIT_PK_LEN];
 	u_char			 sign_key[AUDIT_PK_LEN];
-	int			 have_prev;
 	u_char			 prev_chain[AUDIT_HASH_LEN];
 	u_char			 prev_seal[AUDIT_SIG_LEN];
 	int			 have_cert;
 	u_char			 host_key[AUDIT_PK_LEN];
 	u_char			 cert[AUDIT_SIG_LEN];
 
+	/* The seals. */
 	u_char			 next_key[AUDIT_PK_LEN];
 	int			 final;
 	u_char			 final_chain[AUDIT_HASH_LEN];
@@ -75,9 +79,14 @@ struct audit_vseg {
 	uint64_t		 seals;
 	int			 have_seal;
 	uint64_t		 sealed_seq;
-	uint64_t		 last_seq;
-	uint64_t		 unsealed;
-	int			 series_bad;
+
+	/* Its place in the series of its run, and its keys. */
+	struct audit_vseg	*dup_of;
+	int			 truncated;
+	int			 linked;
+	char			*unlinked;
+	int			 cert_ok;
+	int			 anchor_ok;
 };
 
 /* The records since the last seal: their sequence, offset and digest. */
@@ -272,29 +281,51 @@ audit_vfield(const struct audit_record *r, u_int tag, u_char *out,
 	return (0);
 }
 
-/* Read the segment record that starts every file. */
+/*
+ * Read the segment record that starts every file. All that the later
+ * checks rely on must be there, each at its size, and the record must
+ * agree with itself: segment 1, and only segment 1, is first and has no
+ * link to a segment before it; a host key comes with its certificate.
+ */
 static int
 audit_verify_header(struct audit_vseg *vs, const struct audit_record *r)
 {
 	uint64_t	v;
+	int		has_first, has_link;
 
 	if (r->type != AUDIT_SEGMENT ||
 	    audit_vfield(r, AUDIT_F_RUN, vs->run, sizeof vs->run) != 0 ||
 	    audit_rec_get_uint(r, AUDIT_F_SEGMENT, &vs->segment) != 0 ||
+	    vs->segment == 0 ||
+	    audit_rec_get_uint(r, AUDIT_F_PID, &vs->pid) != 0 ||
+	    audit_rec_get_uint(r, AUDIT_F_START_TIME, &vs->start_time) != 0 ||
 	    audit_vfield(r, AUDIT_F_RUN_KEY, vs->run_key, AUDIT_PK_LEN) != 0 ||
 	    audit_vfield(r, AUDIT_F_SIGN_KEY, vs->sign_key, AUDIT_PK_LEN) != 0)
 		return (-1);
-	audit_rec_get_uint(r, AUDIT_F_START_TIME, &vs->start_time);
-	audit_rec_get_uint(r, AUDIT_F_PID, &vs->pid);
-	vs->first = (audit_rec_get_uint(r, AUDIT_F_FIRST, &v) == 0 && v == 1);
-	vs->have_prev =
-	    (audit_vfield(r, AUDIT_F_PREV_CHAIN, vs->prev_chain,
-	    AUDIT_HASH_LEN) == 0 &&
-	    audit_vfield(r, AUDIT_F_PREV_SEAL, vs->prev_seal,
-	    AUDIT_SIG_LEN) == 0);
-	vs->have_cert =
-	    (audit_vfield(r, AUDIT_F_HOST_KEY, vs->host_key, AUDIT_PK_LEN) == 0 &&
-	    audit_vfield(r, AUDIT_F_CERT, vs->cert, AUDIT_SIG_LEN) == 0);
+
+	has_first = (audit_rec_find(r, AUDIT_F_FIRST) != NULL);
+	if (has_first &&
+	    (audit_rec_get_uint(r, AUDIT_F_FIRST, &v) != 0 || v != 1))
+		return (-1);
+	if (has_first != (vs->segment == 1))
+		return (-1);
+
+	has_link = (audit_rec_find(r, AUDIT_F_PREV_CHAIN) != NULL ||
+	    audit_rec_find(r, AUDIT_F_PREV_SEAL) != NULL);
+	if (has_link != (vs->segment != 1))
+		return (-1);
+	if (has_link && (audit_vfield(r, AUDIT_F_PREV_CHAIN, vs->prev_chain,
+	    AUDIT_HASH_LEN) != 0 || audit_vfield(r, AUDIT_F_PREV_SEAL,
+	    vs->prev_seal, AUDIT_SIG_LEN) != 0))
+		return (-1);
+
+	vs->have_cert = (audit_rec_find(r, AUDIT_F_HOST_KEY) != NULL ||
+	    audit_rec_find(r, AUDIT_F_CERT) != NULL);
+	if (vs->have_cert && (audit_vfield(r, AUDIT_F_HOST_KEY, vs->host_key,
+	    AUDIT_PK_LEN) != 0 || audit_vfield(r, AUDIT_F_CERT, vs->cert,
+	    AUDIT_SIG_LEN) != 0))
+		return (-1);
+
 	vs->have_header = 1;
 	memcpy(vs->next_key, vs->sign_key, AUDIT_PK_LEN);
 	return (0);
@@ -362,6 +393,12 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 		    (long long)r->offset, (unsigned long long)vs->last_index);
 		return (-1);
 	}
+	if (!vs->have_seal && vs->segment == 1 && index != 0) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: the first seal at "
+		    "offset %lld has index %llu, not 0", (long long)r->offset,
+		    (unsigned long long)index);
+		return (-1);
+	}
 
 	/* The first record whose chain value differs is the first bad. */
 	n = digests->len / AUDIT_DIGEST_LEN;
@@ -384,6 +421,18 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 		return (-1);
 	}
 
+	/*
+	 * The first seal of a run is signed by the run key. (Checked here,
+	 * after the digests, so that a changed segment record is named as
+	 * the first bad record.)
+	 */
+	if (!vs->have_seal && vs->segment == 1 &&
+	    memcmp(vs->run_key, vs->sign_key, AUDIT_PK_LEN) != 0) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: first segment not "
+		    "signed by the run key");
+		return (-1);
+	}
+
 	audit_witness_seen(vs, index, sealchain);
 	if (!vs->have_seal)
 		vs->first_index = index;
@@ -394,6 +443,17 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 	return (0);
 }
 
+/* The reader's message for a file, without the path it starts with. */
+static const char *
+audit_verify_cause(const char *cause, const char *path)
+{
+	size_t	len = strlen(path);
+
+	if (strncmp(cause, path, len) == 0 && strncmp(cause + len, ": ", 2) == 0)
+		return (cause + len + 2);
+	return (cause);
+}
+
 /* Verify one segment file on its own. */
 static void
 audit_verify_file(struct audit_vseg *vs, const char *path)
@@ -402,23 +462,19 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 	struct audit_record	*r;
 	struct audit_epoch	 ep;
 	u_char			 hdr[AUDIT_HEADER_LEN], chain[AUDIT_HASH_LEN];
-	uint64_t		 expect = 0, v;
+	uint64_t		 v;
 	char			*cause;
-	const char		*p;
 	int			 n;
 
 	memset(vs, 0, sizeof *vs);
 	vs->path = xstrdup(path);
 	if ((rd = audit_reader_open(path, &cause)) == NULL) {
-		/* The cause starts with the path, printed again later. */
-		p = cause;
-		if (strncmp(p, path, strlen(path)) == 0 &&
-		    strncmp(p + strlen(path), ": ", 2) == 0)
-			p += strlen(path) + 2;
 		if (strstr(cause, "unknown format version") != NULL)
-			audit_vset(vs, AUDIT_V_VERSION, "%s", p);
+			audit_vset(vs, AUDIT_V_VERSION, "%s",
+			    audit_verify_cause(cause, path));
 		else
-			audit_vset(vs, AUDIT_V_MODIFIED, "%s", p);
+			audit_vset(vs, AUDIT_V_MODIFIED, "%s",
+			    audit_verify_cause(cause, path));
 		free(cause);
 		return;
 	}
@@ -433,6 +489,12 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 	r = xmalloc(sizeof *r);
 
 	while ((n = audit_reader_next(rd, r)) == 1) {
+		if (vs->final) {
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: record "
+			    "after the closing seal at offset %lld",
+			    (long long)r->offset);
+			break;
+		}
 		if (!vs->have_header) {
 			if (audit_verify_header(vs, r) != 0) {
 				audit_vset(vs, AUDIT_V_MODIFIED, "modified: no "
@@ -440,24 +502,9 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 				    (long long)r->offset);
 				break;
 			}
-			expect = r->seq;
-		} else {
-			if (vs->final) {
-				audit_vset(vs, AUDIT_V_MODIFIED, "modified: "
-				    "record after the closing seal at offset "
-				    "%lld", (long long)r->offset);
-				break;
-			}
-			if (r->seq != expect && vs->why == NULL)
-				log_debug("%s: seq %llu, expected %llu",
-				    path, (unsigned long long)r->seq,
-				    (unsigned long long)expect);
-			expect = r->seq + 1;
+		} else
 			vs->records++;
-			vs->last_seq = r->seq;
-		}
-		if (r->type == AUDIT_SEAL && vs->have_header && r->offset !=
-		    AUDIT_HEADER_LEN) {
+		if (r->type == AUDIT_SEAL && r->offset != AUDIT_HEADER_LEN) {
 			if (audit_verify_seal(vs, r, &ep, chain) != 0)
 				break;
 			ep.n = 0;
@@ -480,31 +527,35 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 		}
 	}
 
+	/*
+	 * Reading stopped early. After the closing seal, whatever is there,
+	 * a whole record or not, was not written by the server; before it, a
+	 * record cut short by the end of the file is a torn last record.
+	 */
 	if (n == -1 && vs->why == NULL) {
-		if (rd->eof && strstr(rd->error, "truncated") != NULL) {
+		if (vs->final) {
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: record "
+			    "after the closing seal at offset %lld",
+			    (long long)rd->offset);
+		} else if (rd->eof && strstr(rd->error, "truncated") != NULL) {
 			audit_vset(vs, AUDIT_V_TAIL, "torn last record at offset "
 			    "%lld", (long long)rd->offset);
 		} else {
-			p = rd->error;
-			if (strncmp(p, path, strlen(path)) == 0 &&
-			    strncmp(p + strlen(path), ": ", 2) == 0)
-				p += strlen(path) + 2;
-			audit_vset(vs, AUDIT_V_MODIFIED, "modified: %s", p);
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: %s",
+			    audit_verify_cause(rd->error, path));
 		}
 	}
-	if (vs->why == NULL || vs->verdict == AUDIT_V_TAIL) {
+	if (vs->why == NULL) {
 		if (!vs->have_header)
 			audit_vset(vs, AUDIT_V_TAIL, "empty: no records");
 		else if (!vs->have_seal)
 			audit_vset(vs, AUDIT_V_UNSIGNED, "unsigned: no seals");
 		else if (!vs->final && ep.n > 1) {
-			vs->unsealed = ep.n - 1;
-			if (vs->why == NULL)
-				audit_vset(vs, AUDIT_V_TAIL, "unsealed tail: %llu "
-				    "records (seq %llu-%llu) after the last seal",
-				    (unsigned long long)vs->unsealed,
-				    (unsigned long long)ep.seq[1],
-				    (unsigned long long)ep.seq[ep.n - 1]);
+			audit_vset(vs, AUDIT_V_TAIL, "unsealed tail: %llu "
+			    "records (seq %llu-%llu) after the last seal",
+			    (unsigned long long)ep.n - 1,
+			    (unsigned long long)ep.seq[1],
+			    (unsigned long long)ep.seq[ep.n - 1]);
 		}
 	}
 
@@ -515,21 +566,10 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 	audit_reader_close(rd);
 }
 
-static int
-audit_vseg_cmp(const void *a0, const void *b0)
-{
-	const struct audit_vseg	*a = *(struct audit_vseg * const *)a0;
-	const struct audit_vseg	*b = *(struct audit_vseg * const *)b0;
-	int			 c;
-
-	if ((c = memcmp(a->run, b->run, sizeof a->run)) != 0)
-		return (c);
-	if (a->segment != b->segment)
-		return (a->segment < b->segment ? -1 : 1);
-	return (strcmp(a->path, b->path));
-}
-
-/* Does the file name agree with what the segment says it is? */
+/*
+ * Does the file name agree with what the segment says it is? The number
+ * is zero-padded to six digits, and has more past 999999.
+ */
 static int
 audit_vname_ok(struct audit_vseg *vs)
 {
@@ -542,9 +582,29 @@ audit_vname_ok(struct audit_vseg *vs)
 	xasprintf(&want, "_%llu_%06llu%s", (unsigned long long)vs->pid,
 	    (unsigned long long)vs->segment, AUDIT_SUFFIX);
 	p = base + strlen(base) - strlen(want);
-	ok = (p >= base && strcmp(p, want) == 0);
+	ok = (strlen(base) >= strlen(want) && strcmp(p, want) == 0);
 	free(want);
 	return (ok);
+}
+
+/*
+ * Order files by run, then by segment; of files with the same segment the
+ * one whose name fits comes first, then by path.
+ */
+static int
+audit_vseg_cmp(const void *a0, const void *b0)
+{
+	const struct audit_vseg	*a = *(struct audit_vseg * const *)a0;
+	const struct audit_vseg	*b = *(struct audit_vseg * const *)b0;
+	int			 c;
+
+	if ((c = memcmp(a->run, b->run, sizeof a->run)) != 0)
+		return (c);
+	if (a->segment != b->segment)
+		return (a->segment < b->segment ? -1 : 1);
+	if (a->name_ok != b->name_ok)
+		return (a->name_ok ? -1 : 1);
+	return (strcmp(a->path, b->path));
 }
 
 /* Check the certificate of a run's first key. */
@@ -569,13 +629,42 @@ audit_vcert(struct audit_vseg *vs, const u_char *pk)
 	return (ok);
 }
 
-/* Check the segments of one run follow each other. */
+/* Does segment vs carry on from prev, closed with a verified seal? */
+static int
+audit_vlink_ok(struct audit_vseg *prev, struct audit_vseg *vs)
+{
+	if (memcmp(vs->prev_chain, prev->final_chain, AUDIT_HASH_LEN) != 0 ||
+	    memcmp(vs->prev_seal, prev->final_sig, AUDIT_SIG_LEN) != 0 ||
+	    memcmp(vs->sign_key, prev->next_key, AUDIT_PK_LEN) != 0)
+		return (0);
+	return (!vs->have_seal || vs->first_index == prev->last_index + 1);
+}
+
+/* Print a series error that stands on its own line. */
+static void printflike(2, 3)
+audit_verror(struct audit_out *out, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*line;
+
+	va_start(ap, fmt);
+	xvasprintf(&line, fmt, ap);
+	va_end(ap);
+	out->error(out->data, line);
+	out->errors++;
+	free(line);
+}
+
+/*
+ * Check the segments of one run, in segment order, against each other.
+ * Each check is made over every file before the next, so a file gets the
+ * first of these it fails: its name, duplicate, foreign, does not follow,
+ * truncated, unlinked.
+ */
 static void
-audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
-    const u_char *anchor)
+audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n)
 {
 	struct audit_vseg	*vs, *prev, *ref = NULL;
-	char			*line, *fp;
 	u_int			 i;
 
 	/* The run key to compare with: the first segment found intact. */
@@ -583,91 +672,158 @@ audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
 		if (v[i]->why == NULL || v[i]->verdict == AUDIT_V_TAIL)
 			ref = v[i];
 	}
+
 	for (i = 0; i < n; i++) {
 		vs = v[i];
-		prev = (i == 0) ? NULL : v[i - 1];
-		if (!audit_vname_ok(vs)) {
+		if (!vs->name_ok) {
 			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
 			    "segment: the file holds segment %llu of pid %llu",
 			    (unsigned long long)vs->segment,
 			    (unsigned long long)vs->pid);
 		}
-		if (ref != NULL && vs != ref &&
-		    memcmp(vs->run_key, ref->run_key, AUDIT_PK_LEN) != 0)
+	}
+
+	/* Of two files with the same number, the first is the segment. */
+	for (i = 1; i < n; i++) {
+		if (v[i]->segment != v[i - 1]->segment)
+			continue;
+		vs = v[i];
+		vs->dup_of = v[i - 1]->dup_of != NULL ? v[i - 1]->dup_of :
+		    v[i - 1];
+		audit_vset(vs, AUDIT_V_SERIES, "duplicate segment %llu (also "
+		    "%s)", (unsigned long long)vs->segment, vs->dup_of->path);
+	}
+
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		if (ref == NULL || vs == ref || vs->dup_of != NULL)
+			continue;
+		if (memcmp(vs->run_key, ref->run_key, AUDIT_PK_LEN) != 0) {
 			audit_vset(vs, AUDIT_V_SERIES, "foreign segment: run "
 			    "key differs from %s", ref->path);
-		if (prev == NULL) {
-			if (vs->segment != 1 || !vs->first) {
-				xasprintf(&line, "%s: missing segment: "
-				    "segments 1-%llu of this run are not here",
-				    vs->path, (unsigned long long)vs->segment - 1);
-				out->error(out->data, line);
-				free(line);
-				out->errors++;
-			} else if (memcmp(vs->run_key, vs->sign_key,
-			    AUDIT_PK_LEN) != 0)
-				audit_vset(vs, AUDIT_V_MODIFIED, "modified: "
-				    "first segment not signed by the run key");
-		} else if (vs->segment == prev->segment) {
-			audit_vset(vs, AUDIT_V_SERIES, "duplicate segment %llu "
-			    "(also %s)", (unsigned long long)vs->segment,
-			    prev->path);
-			continue;
-		} else if (vs->segment != prev->segment + 1) {
-			xasprintf(&line, "%s: missing segment: between segment "
-			    "%llu (%s) and segment %llu", vs->path,
-			    (unsigned long long)prev->segment, prev->path,
-			    (unsigned long long)vs->segment);
-			out->error(out->data, line);
-			free(line);
-			out->errors++;
-		} else if (!prev->final) {
-			audit_vset(prev, AUDIT_V_SERIES, "truncated: no closing "
-			    "seal, but segment %llu follows",
-			    (unsigned long long)vs->segment);
-		} else if (!vs->have_prev || vs->first ||
-		    memcmp(vs->prev_chain, prev->final_chain,
-		    AUDIT_HASH_LEN) != 0 ||
-		    memcmp(vs->prev_seal, prev->final_sig,
-		    AUDIT_SIG_LEN) != 0 ||
-		    memcmp(vs->sign_key, prev->next_key, AUDIT_PK_LEN) != 0) {
-			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
-			    "segment: does not follow %s", prev->path);
+		} else if (vs->start_time != ref->start_time) {
+			audit_vset(vs, AUDIT_V_SERIES, "foreign segment: start "
+			    "time differs from %s", ref->path);
 		}
 	}
 
 	/*
-	 * Without an anchor, a certificate that is there must still verify;
-	 * with one, the run must be certified by it.
+	 * Links. A segment is linked to the run key if it is segment 1
+	 * (signed by the run key) or carries on from a linked segment closed
+	 * by a verified seal; only then does what was checked of its keys
+	 * and seals reach the run key, and the host key that certified it.
 	 */
-	if (anchor == NULL) {
-		for (i = 0; i < n; i++) {
-			vs = v[i];
-			if (vs->have_cert && !audit_vcert(vs, vs->host_key))
-				audit_vset(vs, AUDIT_V_KEY, "bad certificate: "
-				    "the run key is not certified by the host "
-				    "key it names");
-		}
-		return;
-	}
-	fp = audit_key_fingerprint(anchor);
+	prev = NULL;
 	for (i = 0; i < n; i++) {
 		vs = v[i];
-		if (!vs->have_cert ||
-		    memcmp(vs->host_key, anchor, AUDIT_PK_LEN) != 0 ||
-		    !audit_vcert(vs, anchor))
-			audit_vset(vs, AUDIT_V_KEY, "wrong key: the run is not "
-			    "certified by host key %s", fp);
+		if (vs->dup_of != NULL)
+			continue;
+		if (prev == NULL && vs->segment != 1) {
+			audit_verror(out, "%s: missing segment: segments 1-%llu "
+			    "of this run are not here", vs->path,
+			    (unsigned long long)vs->segment - 1);
+			xasprintf(&vs->unlinked, "segment %llu is not here",
+			    (unsigned long long)vs->segment - 1);
+		} else if (prev == NULL) {
+			vs->linked = (memcmp(vs->run_key, vs->sign_key,
+			    AUDIT_PK_LEN) == 0);
+		} else if (vs->segment != prev->segment + 1) {
+			audit_verror(out, "%s: missing segment: between segment "
+			    "%llu (%s) and segment %llu", vs->path,
+			    (unsigned long long)prev->segment, prev->path,
+			    (unsigned long long)vs->segment);
+			xasprintf(&vs->unlinked, "segment %llu is not here",
+			    (unsigned long long)vs->segment - 1);
+		} else if (!prev->final) {
+			prev->truncated = 1;
+			xasprintf(&vs->unlinked, "segment %llu (%s) has no "
+			    "verified closing seal",
+			    (unsigned long long)prev->segment, prev->path);
+		} else if (!audit_vlink_ok(prev, vs)) {
+			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
+			    "segment: does not follow %s", prev->path);
+		} else if (!prev->linked) {
+			xasprintf(&vs->unlinked, "segment %llu (%s) is not "
+			    "linked to the run key",
+			    (unsigned long long)prev->segment, prev->path);
+		} else
+			vs->linked = 1;
+		prev = vs;
 	}
-	free(fp);
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		if (vs->truncated) {
+			audit_vset(vs, AUDIT_V_SERIES, "truncated: no closing "
+			    "seal, but segment %llu follows",
+			    (unsigned long long)vs->segment + 1);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		if (vs->unlinked != NULL)
+			audit_vset(vs, AUDIT_V_SERIES, "unlinked: %s",
+			    vs->unlinked);
+	}
+}
+
+/*
+ * The keys of every file. Without an anchor, a certificate that is there
+ * must still verify; with one, the run must be certified by it.
+ */
+static void
+audit_verify_keys(struct audit_vseg *vs, const u_char *anchor, const char *fp)
+{
+	vs->cert_ok = audit_vcert(vs, vs->host_key);
+	if (anchor == NULL) {
+		if (vs->have_cert && !vs->cert_ok)
+			audit_vset(vs, AUDIT_V_KEY, "bad certificate: the run "
+			    "key is not certified by the host key it names");
+		return;
+	}
+	vs->anchor_ok = (vs->cert_ok &&
+	    memcmp(vs->host_key, anchor, AUDIT_PK_LEN) == 0);
+	if (!vs->anchor_ok)
+		audit_vset(vs, AUDIT_V_KEY, "wrong key: the run is not "
+		    "certified by host key %s", fp);
+}
+
+/*
+ * What the key checks found, said only as far as they went: "anchored"
+ * only for a file whose run key is certified by the -k key and which is
+ * linked to that run key.
+ */
+static char *
+audit_vanchor(struct audit_vseg *vs, const u_char *anchor, const char *fp)
+{
+	char	*s, *hfp;
+
+	if (anchor != NULL) {
+		if (!vs->anchor_ok)
+			xasprintf(&s, "not anchored (not certified by host key "
+			    "%s)", fp);
+		else if (!vs->linked)
+			s = xstrdup("not anchored (not linked to the run key)");
+		else
+			xasprintf(&s, "anchored (host key %s)", fp);
+		return (s);
+	}
+	if (!vs->have_cert)
+		return (xstrdup("unanchored (no host key)"));
+	if (!vs->cert_ok)
+		return (xstrdup("unanchored (bad certificate)"));
+	hfp = audit_key_fingerprint(vs->host_key);
+	xasprintf(&s, "unanchored (certified by host key %s, not checked: "
+	    "use -k)", hfp);
+	free(hfp);
+	return (s);
 }
 
 /* Print one segment's verdict. */
 static void
 audit_vprint(struct audit_out *out, struct audit_vseg *vs,
-    const u_char *anchor)
+    const u_char *anchor, const char *fp)
 {
-	char	*line, *fp = NULL, *anchored;
+	char	*line, *anchored, sealed[64];
 
 	if (vs->why != NULL && vs->verdict != AUDIT_V_TAIL) {
 		xasprintf(&line, "%s: %s", vs->path, vs->why);
@@ -676,56 +832,58 @@ audit_vprint(struct audit_out *out, struct audit_vseg *vs,
 		free(line);
 		return;
 	}
-	if (anchor != NULL) {
-		fp = audit_key_fingerprint(anchor);
-		xasprintf(&anchored, "anchored (host key %s)", fp);
-	} else if (vs->have_cert && audit_vcert(vs, vs->host_key)) {
-		fp = audit_key_fingerprint(vs->host_key);
-		xasprintf(&anchored, "unanchored (certified by host key %s, "
-		    "not checked: use -k)", fp);
+
+	/* "sealed through seq S": S is the seq of the last good seal. */
+	if (vs->have_seal) {
+		snprintf(sealed, sizeof sealed, ", sealed through seq %llu",
+		    (unsigned long long)vs->sealed_seq);
 	} else
-		anchored = xstrdup("unanchored (no host key)");
+		*sealed = '\0';
+	anchored = audit_vanchor(vs, anchor, fp);
 	if (vs->why != NULL) {
-		xasprintf(&line, "%s: %s; %llu records, %llu seals, sealed "
-		    "through seq %llu, %s", vs->path, vs->why,
-		    (unsigned long long)vs->records,
-		    (unsigned long long)vs->seals,
-		    (unsigned long long)vs->sealed_seq, anchored);
+		xasprintf(&line, "%s: %s; %llu records, %llu seals%s, %s",
+		    vs->path, vs->why, (unsigned long long)vs->records,
+		    (unsigned long long)vs->seals, sealed, anchored);
 		out->error(out->data, line);
 		out->errors++;
 	} else {
-		xasprintf(&line, "%s: intact: %llu records, %llu seals, sealed "
-		    "through seq %llu%s, %s", vs->path,
+		xasprintf(&line, "%s: %s: %llu records, %llu seals%s%s, %s",
+		    vs->path, anchor != NULL ? "intact" : "consistent",
 		    (unsigned long long)vs->records,
-		    (unsigned long long)vs->seals,
-		    (unsigned long long)vs->sealed_seq,
+		    (unsigned long long)vs->seals, sealed,
 		    vs->final ? ", closed" : "", anchored);
 		out->print(out->data, line);
 	}
 	free(line);
 	free(anchored);
-	free(fp);
 }
 
 /*
  * Verify files (already sorted by name) and the series they form. Returns
- * the number of problems.
+ * the number of problems. With no anchor, a file with none is reported as
+ * consistent: nothing ties its keys to anyone.
  */
 int
 audit_verify(struct audit_out *out, char **paths, u_int n,
     const u_char *anchor)
 {
 	struct audit_vseg	*v, **sorted;
+	char			*fp = NULL;
 	u_int			 i, j;
 
 	v = xcalloc(n == 0 ? 1 : n, sizeof *v);
 	sorted = xcalloc(n == 0 ? 1 : n, sizeof *sorted);
 	for (i = 0; i < n; i++) {
 		audit_verify_file(&v[i], paths[i]);
+		if (v[i].have_header)
+			v[i].name_ok = audit_vname_ok(&v[i]);
 		sorted[i] = &v[i];
 	}
 
-	/* Group by run, in segment order, and check each run's series. */
+	/*
+	 * Group by run, in segment order, and check each run's series. A
+	 * file whose segment record could not be read is in no run.
+	 */
 	qsort(sorted, n, sizeof *sorted, audit_vseg_cmp);
 	for (i = 0; i < n; i = j) {
 		if (!sorted[i]->have_header) {
@@ -737,15 +895,21 @@ audit_verify(struct audit_out *out, char **paths, u_int n,
 			    sorted[i]->run, sizeof sorted[i]->run) != 0)
 				break;
 		}
-		audit_verify_run(out, sorted + i, j - i, anchor);
+		audit_verify_run(out, sorted + i, j - i);
 	}
 
+	if (anchor != NULL)
+		fp = audit_key_fingerprint(anchor);
+	for (i = 0; i < n; i++)
+		audit_verify_keys(&v[i], anchor, fp);
 	audit_witness_report(out, v, n);
 	for (i = 0; i < n; i++) {
-		audit_vprint(out, &v[i], anchor);
+		audit_vprint(out, &v[i], anchor, fp);
 		free(v[i].path);
 		free(v[i].why);
+		free(v[i].unlinked);
 	}
+	free(fp);
 	free(sorted);
 	free(v);
 	return (out->errors);

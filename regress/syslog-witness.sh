@@ -20,14 +20,15 @@
 # in hex; no digests or signature).
 #
 # Then show-audit -V -d LOG -w FILE: on the untouched log (four segments
-# or more, by rotation) it exits 0 and says what -V says. With a segment
-# in the middle removed, besides the missing segment, it says exactly
+# or more, by rotation) it exits 2 (no host key: consistent) and says what
+# -V says. With a segment in the middle removed, besides the missing
+# segment and the segments after it unlinked, it says exactly
 # "witness: seal N of run R (segment S, seq Q) is not in the log: a
 # segment was removed or truncated" for each seal of that segment (that
 # the witness has: all of them, unless a message was lost). With
 # the last segment removed, or cut just after its first seal, show-audit
-# -V alone cannot tell (the rest verifies, exit 0), but -w names each seal
-# that is gone and exits non-zero.
+# -V alone cannot tell (the rest verifies, exit 2), but -w names each seal
+# that is gone and exits 1.
 #
 # The same messages over "udp:127.0.0.1:PORT", and over
 # "tcp:localhost:PORT" (imtcp, octet-counted frames; a host name, which
@@ -244,16 +245,17 @@ exec sleep 60" || fail "new-session failed"
 	wait_for "the closing seal in $2" last_message "$2"
 }
 
-# show-audit -V -d $1 -w $2 must exit non-zero if $3 is "bad" and print
-# exactly what the Python code $4 (with t, the tamper module, and d, the
+# show-audit -V -d $1 -w $2 must exit 1 if $3 is "bad", else 2 (there is
+# no host key: the log is consistent, not anchored), and print exactly
+# what the Python code $4 (with t, the tamper module, and d, the
 # directory) puts in err and out.
 witness() {
 	"$TMUX_BIN" show-audit -V -d "$1" -w "$2" >"$TMP/v.out" 2>"$TMP/v.err"
 	vrc=$?
 	if [ "$3" = bad ]; then
-		[ $vrc -ne 0 ] || fail "$5: show-audit -V -w exited 0"
+		[ $vrc -eq 1 ] || fail "$5: show-audit -V -w exited $vrc"
 	else
-		[ $vrc -eq 0 ] || fail "$5: show-audit -V -w exited $vrc"
+		[ $vrc -eq 2 ] || fail "$5: show-audit -V -w exited $vrc"
 	fi
 	python3 - "$1" "$2" "$TMP/v.want" <<EOF || fail "$5: python3 failed"
 import re, sys, tamper as t
@@ -308,16 +310,18 @@ cp "$mid" "$TMP/mid"
 rm "$mid"
 witness "$TMP/case" "$W" bad "
 s = t.segments(d)
-out = [t.intact(x) for x in s]
+out = [t.intact(s[0])]
 err = ['%s: missing segment: between segment 1 (%s) and segment 3' %
-    (s[1].path, s[0].path)] + gone(seals('$TMP/mid'))" "middle segment removed"
+    (s[1].path, s[0].path)] + gone(seals('$TMP/mid')) + \
+    [t.unlinked(s[1], number=2)] + [t.unlinked(x, p, why='not linked')
+    for p, x in zip(s[1:], s[2:])]" "middle segment removed"
 
 fresh
 last=$(ls "$TMP/case"/*.tmux-audit | tail -n 1)
 cp "$last" "$TMP/last"
 rm "$last"
-"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1 ||
-    fail "show-audit -V without -w found the last segment missing"
+"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "show-audit -V without -w found the last segment missing"
 witness "$TMP/case" "$W" bad "
 out = [t.intact(x) for x in t.segments(d)]
 err = gone(seals('$TMP/last'))" "last segment removed"
@@ -330,8 +334,8 @@ first = s.seals()[0]
 assert len(s.seals()) >= 2
 t.truncate(s.path, first.offset + len(first.raw))' "$last" ||
     fail "cannot cut the last segment"
-"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1 ||
-    fail "show-audit -V without -w found the last segment cut"
+"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "show-audit -V without -w found the last segment cut"
 witness "$TMP/case" "$W" bad "
 out = [t.intact(x) for x in t.segments(d)]
 err = gone(seals('$TMP/last')[1:])" "last segment cut after its first seal"
