@@ -97,9 +97,10 @@ struct audit_epoch {
 	u_int		 n;
 };
 
-/* A seal copied from syslog (show-audit -V -w). */
+/* A seal's syslog message (show-audit -V -w). */
 struct audit_witness {
 	u_char		 run[16];
+	uint64_t	 pid;
 	uint64_t	 index;
 	uint64_t	 segment;
 	uint64_t	 seq;
@@ -110,74 +111,177 @@ struct audit_witness {
 static struct audit_witness	*audit_witnesses;
 static u_int			 audit_nwitnesses;
 
-/* Find key=value or key="value" in a line; returns a new string. */
-static char *
-audit_witness_value(const char *line, const char *key)
+/* Skip one space-separated word of a syslog header; NULL if none. */
+static const char *
+audit_witness_word(const char *p, const char *want, const char **word,
+    size_t *len)
 {
-	const char	*p = line, *v;
-	size_t		 klen = strlen(key), n;
+	size_t	n;
 
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
-			v = p + klen + 1;
-			if (*v == '"')
-				v++;
-			n = strcspn(v, "\" ]");
-			return (xstrndup(v, n));
-		}
-		p += klen;
+	n = strcspn(p, " ");
+	if (n == 0 || p[n] != ' ')
+		return (NULL);
+	if (want != NULL && (n != strlen(want) || strncmp(p, want, n) != 0))
+		return (NULL);
+	if (word != NULL) {
+		*word = p;
+		*len = n;
 	}
-	return (NULL);
+	return (p + n + 1);
+}
+
+/* A decimal number of a syslog parameter. */
+static int
+audit_witness_number(const char *s, uint64_t *v)
+{
+	const char	*errstr;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	*v = strtonum(s, 0, LLONG_MAX, &errstr);
+	return (errstr == NULL ? 0 : -1);
+}
+
+/* Lowercase hex of exactly len bytes. */
+static int
+audit_witness_hex(const char *s, u_char *out, size_t len)
+{
+	size_t	n;
+
+	if (strlen(s) != len * 2 || strspn(s, "0123456789abcdef") != len * 2)
+		return (-1);
+	if (sodium_hex2bin(out, len, s, len * 2, NULL, &n, NULL) != 0 ||
+	    n != len)
+		return (-1);
+	return (0);
 }
 
 /*
- * Read the seals in a syslog file: lines from tmux-audit with a seal
- * index, in the structured data or in the message text.
+ * Parse one line of a witness file. Only a seal's message as the server
+ * sends it counts (FORMAT.md section 16), whole, at the start of the line:
+ *
+ *	<86>1 TIME HOST tmux-audit PID seal [tmuxaudit@32473 run="..."
+ *	    seq="..." seal_index="..." segment="..." ... chain="..." ...] TEXT
+ *
+ * that is facility authpriv and severity info, syslog version 1, the
+ * server's program name, a PID, message ID "seal", and the server's
+ * structured data first, its parameters read as RFC 5424 writes them
+ * (each of run, seq, seal_index, segment and chain exactly once). A line
+ * that merely contains these words is not a seal.
  */
+static int
+audit_witness_parse(const char *line, struct audit_witness *w)
+{
+	const char	*p, *word;
+	char		*name = NULL, *value = NULL, prefix[16];
+	size_t		 len, n;
+	u_int		 seen = 0, bit;
+	int		 ok = 0;
+
+	/* The header: authpriv.info, version 1, ours, a seal. */
+	snprintf(prefix, sizeof prefix, "<%d>1 ",
+	    AUDIT_SYSLOG_FACILITY * 8 + 6);
+	if (strncmp(line, prefix, strlen(prefix)) != 0)
+		return (-1);
+	p = line + strlen(prefix);
+	if ((p = audit_witness_word(p, NULL, NULL, NULL)) == NULL ||
+	    (p = audit_witness_word(p, NULL, NULL, NULL)) == NULL ||
+	    (p = audit_witness_word(p, AUDIT_SYSLOG_APP, NULL, NULL)) == NULL ||
+	    (p = audit_witness_word(p, NULL, &word, &len)) == NULL ||
+	    (p = audit_witness_word(p, "seal", NULL, NULL)) == NULL)
+		return (-1);
+	value = xstrndup(word, len);
+	if (audit_witness_number(value, &w->pid) != 0)
+		goto out;
+
+	/* Our structured data, first; its parameters as RFC 5424 has them. */
+	n = strlen("[" AUDIT_SYSLOG_SDID);
+	if (strncmp(p, "[" AUDIT_SYSLOG_SDID, n) != 0)
+		goto out;
+	p += n;
+	while (*p == ' ') {
+		p++;
+		n = strcspn(p, "= \"]");
+		if (n == 0 || p[n] != '=' || p[n + 1] != '"')
+			goto out;
+		free(name);
+		name = xstrndup(p, n);
+		p += n + 2;
+		free(value);
+		value = xmalloc(strlen(p) + 1);
+		for (len = 0; *p != '"'; p++) {
+			if (*p == '\0')
+				goto out;
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\' ||
+			    p[1] == ']'))
+				p++;
+			value[len++] = *p;
+		}
+		value[len] = '\0';
+		p++;
+
+		if (strcmp(name, "run") == 0) {
+			bit = 1;
+			if (audit_witness_hex(value, w->run, sizeof w->run) != 0)
+				goto out;
+		} else if (strcmp(name, "chain") == 0) {
+			bit = 2;
+			if (audit_witness_hex(value, w->chain,
+			    sizeof w->chain) != 0)
+				goto out;
+		} else if (strcmp(name, "seq") == 0) {
+			bit = 4;
+			if (audit_witness_number(value, &w->seq) != 0)
+				goto out;
+		} else if (strcmp(name, "seal_index") == 0) {
+			bit = 8;
+			if (audit_witness_number(value, &w->index) != 0)
+				goto out;
+		} else if (strcmp(name, "segment") == 0) {
+			bit = 16;
+			if (audit_witness_number(value, &w->segment) != 0)
+				goto out;
+		} else
+			continue;
+		if (seen & bit)
+			goto out;
+		seen |= bit;
+	}
+	ok = (*p == ']' && seen == 31);
+
+out:
+	free(name);
+	free(value);
+	return (ok ? 0 : -1);
+}
+
+/* Read the seals in a syslog file (show-audit -V -w). */
 int
 audit_witness_read(const char *path, char **cause)
 {
 	FILE			*f;
-	char			*line = NULL, *run, *idx, *seg, *seq, *chain;
-	size_t			 size = 0, len;
-	struct audit_witness	*w;
-	const char		*errstr;
+	char			*line = NULL;
+	size_t			 size = 0;
+	ssize_t			 n;
+	struct audit_witness	 w;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
-	while (getline(&line, &size, f) != -1) {
-		if (strstr(line, "tmux-audit") == NULL &&
-		    strstr(line, "tmuxaudit@") == NULL)
+	while ((n = getline(&line, &size, f)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if ((size_t)n != strlen(line))
+			continue;	/* a NUL in the line */
+		memset(&w, 0, sizeof w);
+		if (audit_witness_parse(line, &w) != 0)
 			continue;
-		run = audit_witness_value(line, "run");
-		idx = audit_witness_value(line, "seal_index");
-		seg = audit_witness_value(line, "segment");
-		seq = audit_witness_value(line, "seq");
-		chain = audit_witness_value(line, "chain");
-		if (run != NULL && idx != NULL && seg != NULL && seq != NULL &&
-		    chain != NULL && strlen(run) == 32 &&
-		    strlen(chain) == AUDIT_HASH_LEN * 2) {
-			audit_witnesses = xreallocarray(audit_witnesses,
-			    audit_nwitnesses + 1, sizeof *audit_witnesses);
-			w = &audit_witnesses[audit_nwitnesses];
-			memset(w, 0, sizeof *w);
-			sodium_hex2bin(w->run, sizeof w->run, run, 32, NULL,
-			    &len, NULL);
-			sodium_hex2bin(w->chain, sizeof w->chain, chain,
-			    AUDIT_HASH_LEN * 2, NULL, &len, NULL);
-			w->index = strtonum(idx, 0, LLONG_MAX, &errstr);
-			w->segment = strtonum(seg, 0, LLONG_MAX, &errstr);
-			w->seq = strtonum(seq, 0, LLONG_MAX, &errstr);
-			if (errstr == NULL)
-				audit_nwitnesses++;
-		}
-		free(run);
-		free(idx);
-		free(seg);
-		free(seq);
-		free(chain);
+		audit_witnesses = xreallocarray(audit_witnesses,
+		    audit_nwitnesses + 1, sizeof *audit_witnesses);
+		audit_witnesses[audit_nwitnesses++] = w;
 	}
 	free(line);
 	fclose(f);
@@ -188,27 +292,34 @@ audit_witness_read(const char *path, char **cause)
 	return (0);
 }
 
-/* A seal has been verified: tick off the witness copy of it. */
+/*
+ * A seal has been verified: tick off the witness copies of it, those from
+ * the run's own server. A copy that does not say what the seal says
+ * differs.
+ */
 static void
-audit_witness_seen(struct audit_vseg *vs, uint64_t index,
-    const u_char *chain)
+audit_witness_seen(struct audit_vseg *vs, const struct audit_record *r,
+    uint64_t index, const u_char *chain)
 {
-	u_int	i;
+	struct audit_witness	*w;
+	u_int			 i;
 
 	for (i = 0; i < audit_nwitnesses; i++) {
-		if (audit_witnesses[i].index != index ||
-		    memcmp(audit_witnesses[i].run, vs->run, 16) != 0)
+		w = &audit_witnesses[i];
+		if (w->index != index || w->pid != vs->pid ||
+		    memcmp(w->run, vs->run, sizeof w->run) != 0)
 			continue;
-		audit_witnesses[i].found = 1;
-		if (memcmp(audit_witnesses[i].chain, chain,
-		    AUDIT_HASH_LEN) != 0)
-			audit_witnesses[i].differs = 1;
+		w->found = 1;
+		if (memcmp(w->chain, chain, AUDIT_HASH_LEN) != 0 ||
+		    w->segment != vs->segment || w->seq != r->seq)
+			w->differs = 1;
 	}
 }
 
 /*
  * Report witnessed seals the log does not have, or has differently. Only
- * runs that have segments here count: a syslog file holds other runs too.
+ * runs that have segments here count, and only messages from their own
+ * server (its pid): a syslog file holds other runs and other programs too.
  */
 static void
 audit_witness_report(struct audit_out *out, struct audit_vseg *v, u_int n)
@@ -222,7 +333,7 @@ audit_witness_report(struct audit_out *out, struct audit_vseg *v, u_int n)
 		if (w->found && !w->differs)
 			continue;
 		for (j = 0; j < n; j++) {
-			if (v[j].have_header &&
+			if (v[j].have_header && v[j].pid == w->pid &&
 			    memcmp(v[j].run, w->run, sizeof w->run) == 0)
 				break;
 		}
@@ -433,7 +544,7 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 		return (-1);
 	}
 
-	audit_witness_seen(vs, index, sealchain);
+	audit_witness_seen(vs, r, index, sealchain);
 	if (!vs->have_seal)
 		vs->first_index = index;
 	vs->last_index = index;
