@@ -89,12 +89,16 @@ struct audit_vseg {
 	int			 anchor_ok;
 };
 
-/* The records since the last seal: their sequence, offset and digest. */
+/*
+ * The records since the last seal: their sequence, offset and digest. The
+ * arrays grow as needed, up to AUDIT_EPOCH_MAX entries.
+ */
 struct audit_epoch {
 	uint64_t	*seq;
 	off_t		*off;
 	u_char		*dig;
 	u_int		 n;
+	u_int		 size;
 };
 
 /* A seal's syslog message (show-audit -V -w). */
@@ -372,6 +376,14 @@ static void
 audit_epoch_add(struct audit_epoch *ep, const struct audit_record *r,
     const u_char *chain)
 {
+	if (ep->n == ep->size) {
+		ep->size = (ep->size == 0) ? 64 : ep->size * 2;
+		if (ep->size > AUDIT_EPOCH_MAX)
+			ep->size = AUDIT_EPOCH_MAX;
+		ep->seq = xreallocarray(ep->seq, ep->size, sizeof *ep->seq);
+		ep->off = xreallocarray(ep->off, ep->size, sizeof *ep->off);
+		ep->dig = xreallocarray(ep->dig, ep->size, AUDIT_DIGEST_LEN);
+	}
 	ep->seq[ep->n] = r->seq;
 	ep->off[ep->n] = r->offset;
 	memcpy(ep->dig + (size_t)ep->n * AUDIT_DIGEST_LEN, chain,
@@ -593,10 +605,7 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 	hdr[AUDIT_MAGIC_LEN] = rd->version;
 	audit_hash_start(chain, hdr);
 
-	ep.seq = xreallocarray(NULL, AUDIT_EPOCH_MAX, sizeof *ep.seq);
-	ep.off = xreallocarray(NULL, AUDIT_EPOCH_MAX, sizeof *ep.off);
-	ep.dig = xreallocarray(NULL, AUDIT_EPOCH_MAX, AUDIT_DIGEST_LEN);
-	ep.n = 0;
+	memset(&ep, 0, sizeof ep);
 	r = xmalloc(sizeof *r);
 
 	while ((n = audit_reader_next(rd, r)) == 1) {
