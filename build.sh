@@ -13,6 +13,11 @@
 #			with AddressSanitizer and UndefinedBehaviorSanitizer
 #			(run the tests on it: TMUX_BIN=tmux-asan/tmux
 #			regress/run.sh ...)
+#   ./build.sh fuzz [SECONDS]
+#			build the fuzz target of show-audit's reader and
+#			verifier (tmux-fuzz/audit-fuzz, clang and libFuzzer)
+#			and run it for SECONDS (60) on the seeds the tests
+#			leave in fuzz/seeds; findings go to fuzz/findings/
 #   ./build.sh bench [--quick]
 #			build both, install the peers, measure the audit log's
 #			cost against them and write docs/benchmarks.md
@@ -267,16 +272,21 @@ do_build() {
 }
 
 # Our own code is held to -Wall -Wextra -Werror: rebuild the audit/ objects
-# of tree $1 with these flags added to the ones it was configured with
-# (after the normal make, so they never reach a configure re-run).
+# of tree $1 (or the objects $2 ...) with these flags added to the ones it
+# was configured with (after the normal make, so they never reach a
+# configure re-run).
+WERROR="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare
+-Wno-pointer-sign -Wmissing-prototypes -Wstrict-prototypes -Wshadow"
 werror_audit() {
-	cflags=$(sed -n 's/^CFLAGS = //p' "$1/Makefile")
-	objs=$(cd "$1" && ls audit/*.c | sed 's/\.c$/.o/')
-	(cd "$1" && rm -f $objs)
-	make -s -C "$1" $objs CFLAGS="$cflags -Wall -Wextra -Werror \
-	    -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign \
-	    -Wmissing-prototypes -Wstrict-prototypes -Wshadow" >/dev/null ||
-	    die "audit/ does not build cleanly with warnings on"
+	wdir=$1
+	shift
+	cflags=$(sed -n 's/^CFLAGS = //p' "$wdir/Makefile")
+	if [ $# -eq 0 ]; then
+		set -- $(cd "$wdir" && ls audit/*.c | sed 's/\.c$/.o/')
+	fi
+	(cd "$wdir" && rm -f "$@")
+	make -s -C "$wdir" "$@" CFLAGS="$cflags $(echo $WERROR)" >/dev/null ||
+	    die "$* in $wdir do not build cleanly with warnings on"
 }
 
 # Make $1 a copy of tmux/ as it is now, for a second build with other
@@ -328,13 +338,75 @@ build_variant() {
 	[ -x "$dir/tmux" ] || die "$dir/tmux was not built"
 }
 
+# The fuzz target (regress/fuzz/fuzz-show-audit.c): a third tree,
+# tmux-fuzz/, built with clang's -fsanitize=fuzzer-no-link and the
+# sanitizers, linked with libFuzzer into tmux-fuzz/audit-fuzz with every
+# object of tmux, tmux.c's main renamed.
+do_fuzz_build() {
+	do_build
+	install_missing clang binutils
+	v=$(clang -dumpversion | cut -d. -f1)
+	install_missing "libclang-rt-$v-dev"
+	dir=$TOP/tmux-fuzz
+	build_variant "$dir" clang "-O1 -g -fno-omit-frame-pointer \
+-fsanitize=fuzzer-no-link,$SANITIZE_LIST -fno-sanitize-recover=all" \
+	    "-fsanitize=$SANITIZE_LIST"
+	cp "$TOP/regress/fuzz/fuzz-show-audit.c" "$dir/audit/fuzz-show-audit.c"
+	werror_audit "$dir" audit/fuzz-show-audit.o
+	objcopy --redefine-sym main=tmux_main "$dir/tmux.o" "$dir/tmux-main.o"
+	objs=$(cd "$dir" && ls *.o compat/*.o audit/*.o 2>/dev/null |
+	    grep -v '^tmux\(-main\)\{0,1\}\.o$')
+	(cd "$dir" && clang -fsanitize=fuzzer,$SANITIZE_LIST -o audit-fuzz \
+	    $objs tmux-main.o $(sed -n 's/^LIBS = //p' Makefile)) ||
+	    die "tmux-fuzz/audit-fuzz was not built"
+}
+
+# Run the fuzz target for $1 seconds, from the seeds the tests left in
+# fuzz/seeds (a few tests are run to make some if there are none) and what
+# it kept of earlier runs (fuzz/corpus). Prints one line, as run.sh does
+# for a test: PASS with the number of runs, or FAIL with libFuzzer's report
+# and the input that failed, saved in fuzz/findings/.
+FUZZ=$TOP/fuzz
+FUZZ_SEED_TESTS="tamper-keys tamper-truncate tamper-segments syslog-witness
+verify-segment-record"
+do_fuzz() {
+	secs=$1
+	corpus=${2:-$FUZZ/corpus}
+	mkdir -p "$FUZZ/seeds" "$corpus" "$FUZZ/findings"
+	if [ -z "$(ls "$FUZZ/seeds")" ]; then
+		say "making fuzz seeds: regress/run.sh" $FUZZ_SEED_TESTS
+		REGRESS_SEEDS=$FUZZ/seeds "$TOP/regress/run.sh" \
+		    $FUZZ_SEED_TESTS >/dev/null
+	fi
+	cp "$TOP/regress/vectors/vector.tmux-audit" "$FUZZ/seeds/vector"
+	rc=0
+	"$TOP/tmux-fuzz/audit-fuzz" -max_total_time="$secs" -timeout=30 \
+	    -max_len=131072 -rss_limit_mb=2048 -close_fd_mask=3 \
+	    -dict="$TOP/regress/fuzz/show-audit.dict" \
+	    -artifact_prefix="$FUZZ/findings/" "$corpus" "$FUZZ/seeds" \
+	    >"$FUZZ/last.log" 2>&1 || rc=$?
+	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' \
+	    "$FUZZ/last.log")
+	seeds=$(ls "$FUZZ/seeds" | wc -l)
+	if [ $rc -eq 0 ] && [ -n "$runs" ]; then
+		echo "PASS fuzz-show-audit: $runs from $seeds seeds, nothing found"
+		return 0
+	fi
+	echo "FAIL fuzz-show-audit: exit status $rc"
+	grep -v '^#[0-9]' "$FUZZ/last.log" |
+	    sed -n '/ERROR: \|libFuzzer: \|runtime error: /,$p' | head -n 60 |
+	    sed 's/^/    /'
+	return 1
+}
+
 # The same tmux with AddressSanitizer and UndefinedBehaviorSanitizer, in
 # tmux-asan/: every report stops the process (run.sh fails the test).
-SANITIZE="-fsanitize=address,undefined"
+SANITIZE_LIST=address,undefined
 do_asan() {
 	do_build
 	build_variant "$TOP/tmux-asan" gcc "-O1 -g -fno-omit-frame-pointer \
-$SANITIZE -fno-sanitize-recover=all" "$SANITIZE"
+-fsanitize=$SANITIZE_LIST -fno-sanitize-recover=all" \
+	    "-fsanitize=$SANITIZE_LIST"
 }
 
 do_pristine() {
@@ -380,6 +452,15 @@ pristine)
 asan)
 	do_asan
 	;;
+fuzz)
+	secs=${1:-60}
+	case "$secs" in
+	''|*[!0-9]*|0*)	die "usage: build.sh fuzz [SECONDS] (1 or more)" ;;
+	esac
+	do_fuzz_build
+	install_missing $TEST_DEPS
+	do_fuzz "$secs"
+	;;
 bench)
 	do_build
 	do_pristine
@@ -405,6 +486,6 @@ quilt)
 	exit $rc
 	;;
 *)
-	die "usage: build.sh [prepare|build|run|check|pristine|asan|bench|quilt ARGS]"
+	die "usage: build.sh [prepare|build|run|check|pristine|asan|fuzz|bench|quilt ARGS]"
 	;;
 esac

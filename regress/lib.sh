@@ -81,6 +81,9 @@ cleanup() {
 		    "$(readlink -f "$TMUX_BIN")" ] && kill -9 "$p" 2>/dev/null
 	done
 	chmod -R u+rwx "$TMP" 2>/dev/null
+	# Seeds for the fuzz target (./build.sh fuzz), when asked for.
+	[ -n "${REGRESS_SEEDS:-}" ] && python3 "$REGRESS/fuzz/seeds.py" \
+	    "$TMP" "$REGRESS_SEEDS" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 trap 'rc=$?; cleanup; exit $rc' EXIT
