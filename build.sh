@@ -7,7 +7,11 @@
 #			patches/series, configure and build tmux/tmux
 #   ./build.sh prepare	only unpack and patch tmux/ (for editing patches)
 #   ./build.sh run	build, then start an audited session (etc/sample.conf)
-#   ./build.sh check	build, install test dependencies, run every test
+#   ./build.sh check [TEST...]
+#			build (also tmux-asan/ and tmux-fuzz/, below),
+#			install test dependencies, run every test (or those
+#			named), then again on the sanitizer build, then the
+#			fuzz target for a minute; the last line counts all
 #   ./build.sh pristine	build unpatched upstream tmux into tmux-pristine/
 #   ./build.sh asan	build, then build the same tree again into tmux-asan/
 #			with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -399,6 +403,43 @@ do_fuzz() {
 	return 1
 }
 
+# Everything ./build.sh check runs, one line each as regress/run.sh prints
+# them, then the count of them all: the tests (named, or all), leaving
+# seeds for the fuzz target; the same tests on tmux-asan/tmux, as
+# asan/NAME; and, for the whole suite, a fuzz run of $FUZZ_CHECK seconds
+# from those seeds alone. How long each took goes to stderr.
+FUZZ_CHECK=60
+do_check() {
+	lines=$(mktemp)
+	t0=$(date +%s)
+	rm -rf "$FUZZ/seeds"
+	mkdir -p "$FUZZ/seeds"
+	REGRESS_SEEDS=$FUZZ/seeds REGRESS_TOTAL=no "$TOP/regress/run.sh" "$@" |
+	    tee -a "$lines"
+	t1=$(date +%s)
+	TMUX_BIN=$TOP/tmux-asan/tmux REGRESS_PREFIX=asan/ REGRESS_TOTAL=no \
+	    "$TOP/regress/run.sh" "$@" | tee -a "$lines"
+	t2=$(date +%s)
+	if [ $# -eq 0 ]; then
+		corpus=$(mktemp -d)
+		do_fuzz $FUZZ_CHECK "$corpus" | tee -a "$lines"
+		rm -rf "$corpus"
+	fi
+	t3=$(date +%s)
+	say "tests $((t1 - t0)) s, with sanitizers $((t2 - t1)) s," \
+	    "fuzzing $((t3 - t2)) s"
+	passed=$(grep -c '^PASS ' "$lines")
+	failed=$(grep -c '^FAIL ' "$lines")
+	skipped=$(grep -c '^SKIP ' "$lines")
+	rm -f "$lines"
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" -eq 0 ]
+}
+
 # The same tmux with AddressSanitizer and UndefinedBehaviorSanitizer, in
 # tmux-asan/: every report stops the process (run.sh fails the test).
 SANITIZE_LIST=address,undefined
@@ -444,7 +485,9 @@ check)
 	do_build
 	install_missing $TEST_DEPS
 	do_pristine
-	exec "$TOP/regress/run.sh" "$@"
+	do_asan
+	do_fuzz_build
+	do_check "$@"
 	;;
 pristine)
 	do_pristine

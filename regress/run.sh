@@ -78,7 +78,8 @@ trap 'exit 1' INT TERM HUP PIPE
 # Tests run tmux as other users too: they must be able to write reports.
 chmod 1733 "$san"
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}halt_on_error=1:log_path=$san/asan"
-UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1:log_path=$san/ubsan"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1"
+UBSAN_OPTIONS="$UBSAN_OPTIONS:print_stacktrace=1:log_path=$san/ubsan"
 export ASAN_OPTIONS UBSAN_OPTIONS
 prefix=${REGRESS_PREFIX:-}
 
