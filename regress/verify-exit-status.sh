@@ -40,28 +40,26 @@ counts() {
 	"$TMUX_BIN" show-audit -V -d "$LOG" 2>/dev/null |
 	    sed -n 's|^.*/\([^/]*\): consistent: \(.*\), unanchored.*|\1: \2|p'
 }
+# The server logs on (show-audit's own command record), so in the server
+# the counts are only checked for their form: the line of the log's one
+# file with verdict $1 and the anchor $2 (a regular expression), the file
+# not closed; $3 says which.
+name=$(ls "$LOG")
+running() {
+	printf '%s\n' "$out" | grep -Eqx "$name: $1: [0-9]+ records, [0-9]+ \
+seals, sealed through seq [0-9]+, $2" || fail "$3: $out"
+}
 
 sa $T show-audit -V
 assert_eq "in the server: exit status" 2 "$rc"
 assert_eq "in the server: stderr" "" "$err"
-c=$(counts)
-case "$c" in
-*", closed")	fail "the log of a running server is closed: $c" ;;
-*_000001.tmux-audit:\ *\ records,\ *\ seals,\ sealed\ through\ seq\ *) ;;
-*)	fail "no counts: $c" ;;
-esac
-name=${c%%: *}
-what=${c#*: }
-assert_eq "in the server" "$name: consistent: $what, unanchored (certified \
-by host key $FP, not checked: use -k)" "$out"
+running consistent "unanchored \(certified by host key $FP, not checked: \
+use -k\)" "in the server"
 
 sa $T show-audit -V -k "$TMP/host.pub"
 assert_eq "in the server, -k: exit status" 0 "$rc"
 assert_eq "in the server, -k: stderr" "" "$err"
-what=$(counts)
-what=${what#*: }
-assert_eq "in the server, -k" "$name: intact: $what, anchored (host key $FP)" \
-    "$out"
+running intact "anchored \(host key $FP\)" "in the server, -k"
 
 sa $T show-audit -V -k "$TMP/other.pub"
 assert_eq "in the server, -k other: exit status" 1 "$rc"
