@@ -389,7 +389,8 @@ do_fuzz() {
 	    -dict="$TOP/regress/fuzz/show-audit.dict" \
 	    -artifact_prefix="$FUZZ/findings/" "$corpus" "$FUZZ/seeds" \
 	    >"$FUZZ/last.log" 2>&1 || rc=$?
-	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' \
+	runs=$(sed -n \
+	    's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' \
 	    "$FUZZ/last.log")
 	seeds=$(ls "$FUZZ/seeds" | wc -l)
 	if [ $rc -eq 0 ] && [ -n "$runs" ]; then
@@ -529,6 +530,7 @@ quilt)
 	exit $rc
 	;;
 *)
-	die "usage: build.sh [prepare|build|run|check|pristine|asan|fuzz|bench|quilt ARGS]"
+	die "usage: build.sh [prepare|build|run|check|pristine|asan|fuzz|bench|"\
+"quilt ARGS]"
 	;;
 esac
