@@ -429,9 +429,10 @@ do_check() {
 	t3=$(date +%s)
 	say "tests $((t1 - t0)) s, with sanitizers $((t2 - t1)) s," \
 	    "fuzzing $((t3 - t2)) s"
-	passed=$(grep -c '^PASS ' "$lines")
-	failed=$(grep -c '^FAIL ' "$lines")
-	skipped=$(grep -c '^SKIP ' "$lines")
+	# grep -c prints 0, but fails, when nothing matches.
+	passed=$(grep -c '^PASS ' "$lines" || true)
+	failed=$(grep -c '^FAIL ' "$lines" || true)
+	skipped=$(grep -c '^SKIP ' "$lines" || true)
 	rm -f "$lines"
 	if [ "$skipped" -gt 0 ]; then
 		echo "$passed passed, $failed failed, $skipped skipped"
