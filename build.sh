@@ -7,8 +7,21 @@
 #			patches/series, configure and build tmux/tmux
 #   ./build.sh prepare	only unpack and patch tmux/ (for editing patches)
 #   ./build.sh run	build, then start an audited session (etc/sample.conf)
-#   ./build.sh check	build, install test dependencies, run every test
+#   ./build.sh check [TEST...]
+#			build (also tmux-asan/ and tmux-fuzz/, below),
+#			install test dependencies, run every test (or those
+#			named), then again on the sanitizer build, then the
+#			fuzz target for a minute; the last line counts all
 #   ./build.sh pristine	build unpatched upstream tmux into tmux-pristine/
+#   ./build.sh asan	build, then build the same tree again into tmux-asan/
+#			with AddressSanitizer and UndefinedBehaviorSanitizer
+#			(run the tests on it: TMUX_BIN=tmux-asan/tmux
+#			regress/run.sh ...)
+#   ./build.sh fuzz [SECONDS]
+#			build the fuzz target of show-audit's reader and
+#			verifier (tmux-fuzz/audit-fuzz, clang and libFuzzer)
+#			and run it for SECONDS (60) on the seeds the tests
+#			leave in fuzz/seeds; findings go to fuzz/findings/
 #   ./build.sh bench [--quick]
 #			build both, install the peers, measure the audit log's
 #			cost against them and write docs/benchmarks.md
@@ -236,9 +249,12 @@ prepare_tree() {
 		die "tmux/ has edits that are not in patches/:$lost
   refresh them into a patch (./build.sh quilt refresh) or move tmux/ away"
 	fi
-	# Copy what the new series changes, so make rebuilds only that.
+	# Copy what the new series changes, so make rebuilds only that. The
+	# copies get the time of now, not the fresh tree's: a file that goes
+	# back to the tarball's text also goes back to the tarball's time, and
+	# make would keep its object built from the old patches.
 	(cd "$new" && awk '{print $2}' $MANIFEST) | while read -r f; do
-		cmp -s "$new/$f" "$TREE/$f" || cp -p "$new/$f" "$TREE/$f"
+		cmp -s "$new/$f" "$TREE/$f" || cp "$new/$f" "$TREE/$f"
 	done
 	(cd "$TREE" && awk '{print $2}' $MANIFEST) | while read -r f; do
 		[ -e "$new/$f" ] || rm -f "$TREE/$f"
@@ -266,20 +282,191 @@ do_build() {
 	if [ ! -f "$TREE/Makefile" ] || [ ! -f Makefile ]; then
 		say "configuring"
 		autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
-		./configure -q --enable-utf8proc ${TMUX_AUDIT_CONFIGURE:-} \
-		    >/dev/null
+		# Shell words, so CFLAGS="-O1 -g" stays one argument.
+		eval "set -- ${TMUX_AUDIT_CONFIGURE:-}"
+		./configure -q --enable-utf8proc "$@" >/dev/null
 	fi
 	make -s -j"$(nproc)" >/dev/null || make -j1
-	# Our own code is held to -Wall -Wextra -Werror (after the normal make,
-	# so these flags never reach a configure re-run).
-	objs=$(cd "$TREE" && ls audit/*.c | sed 's/\.c$/.o/')
-	(cd "$TREE" && rm -f $objs)
-	make -s -C "$TREE" $objs CFLAGS="-O2 -Wall -Wextra -Werror \
-	    -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign \
-	    -Wmissing-prototypes -Wstrict-prototypes -Wshadow" >/dev/null ||
-	    die "audit/ does not build cleanly with warnings on"
+	werror_audit "$TREE"
 	make -s -j"$(nproc)" >/dev/null
 	[ -x "$TREE/tmux" ] || die "tmux/tmux was not built"
+}
+
+# Our own code is held to -Wall -Wextra -Werror: rebuild the audit/ objects
+# of tree $1 (or the objects $2 ...) with these flags added to the ones it
+# was configured with (after the normal make, so they never reach a
+# configure re-run).
+WERROR="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare
+-Wno-pointer-sign -Wmissing-prototypes -Wstrict-prototypes -Wshadow"
+werror_audit() {
+	wdir=$1
+	shift
+	cflags=$(sed -n 's/^CFLAGS = //p' "$wdir/Makefile")
+	if [ $# -eq 0 ]; then
+		set -- $(cd "$wdir" && ls audit/*.c | sed 's/\.c$/.o/')
+	fi
+	(cd "$wdir" && rm -f "$@")
+	make -s -C "$wdir" "$@" CFLAGS="$cflags $(echo $WERROR)" >/dev/null ||
+	    die "$* in $wdir do not build cleanly with warnings on"
+}
+
+# Make $1 a copy of tmux/ as it is now, for a second build with other
+# flags: the patched sources and generated autotools files, and audit/ as
+# a directory of its own (tmux/audit is a link to ../audit, and the
+# objects must not be shared). Only files that differ are copied, and
+# with a new time, so make rebuilds what changed; build products and
+# configure's output are left alone.
+mirror_tree() {
+	dest=$1
+	mkdir -p "$dest/audit"
+	(cd "$TREE" && find . \( -path ./.pc -o -path ./audit -o \
+	    -path ./patches -o -name autom4te.cache -o -name .deps \) -prune \
+	    -o -type f ! -name '*.o' ! -name '*.a' ! -name tmux \
+	    ! -name config.status ! -name config.log ! -name config.h \
+	    ! -name Makefile ! -name stamp-h1 -print |
+	    sed 's,^\./,,'; cd "$TOP" && ls audit/*.[ch] audit/*.am) |
+	while read -r f; do
+		src=$TREE/$f
+		case "$f" in
+		audit/*)	src=$TOP/$f ;;
+		esac
+		cmp -s "$src" "$dest/$f" && continue
+		mkdir -p "$dest/$(dirname "$f")"
+		cp "$src" "$dest/$f"
+	done
+}
+
+# Build tmux once more in tree $1 (a copy of tmux/, see mirror_tree) with
+# compiler $2, CFLAGS $3 and LDFLAGS $4. Changed flags start it afresh.
+build_variant() {
+	dir=$1
+	want="$2 | $3 | $4"
+	if [ "$(cat "$dir/.tmux-audit-flags" 2>/dev/null)" != "$want" ]; then
+		rm -rf "$dir"
+	fi
+	mirror_tree "$dir"
+	if [ ! -f "$dir/Makefile" ]; then
+		say "configuring $(basename "$dir")/"
+		(cd "$dir" && ./configure -q --enable-utf8proc CC="$2" \
+		    CFLAGS="$3" LDFLAGS="$4" >/dev/null) ||
+		    die "configure failed in $dir"
+		echo "$want" >"$dir/.tmux-audit-flags"
+	fi
+	make -s -C "$dir" -j"$(nproc)" >/dev/null 2>&1 ||
+	    make -C "$dir" -j1 >/dev/null || die "$dir/tmux was not built"
+	werror_audit "$dir"
+	make -s -C "$dir" -j"$(nproc)" >/dev/null
+	[ -x "$dir/tmux" ] || die "$dir/tmux was not built"
+}
+
+# The fuzz target (regress/fuzz/fuzz-show-audit.c): a third tree,
+# tmux-fuzz/, built with clang's -fsanitize=fuzzer-no-link and the
+# sanitizers, linked with libFuzzer into tmux-fuzz/audit-fuzz with every
+# object of tmux, tmux.c's main renamed.
+do_fuzz_build() {
+	do_build
+	install_missing clang binutils
+	v=$(clang -dumpversion | cut -d. -f1)
+	install_missing "libclang-rt-$v-dev"
+	dir=$TOP/tmux-fuzz
+	build_variant "$dir" clang "-O1 -g -fno-omit-frame-pointer \
+-fsanitize=fuzzer-no-link,$SANITIZE_LIST -fno-sanitize-recover=all" \
+	    "-fsanitize=$SANITIZE_LIST"
+	cp "$TOP/regress/fuzz/fuzz-show-audit.c" "$dir/audit/fuzz-show-audit.c"
+	werror_audit "$dir" audit/fuzz-show-audit.o
+	objcopy --redefine-sym main=tmux_main "$dir/tmux.o" "$dir/tmux-main.o"
+	objs=$(cd "$dir" && ls *.o compat/*.o audit/*.o 2>/dev/null |
+	    grep -v '^tmux\(-main\)\{0,1\}\.o$')
+	(cd "$dir" && clang -fsanitize=fuzzer,$SANITIZE_LIST -o audit-fuzz \
+	    $objs tmux-main.o $(sed -n 's/^LIBS = //p' Makefile)) ||
+	    die "tmux-fuzz/audit-fuzz was not built"
+}
+
+# Run the fuzz target for $1 seconds, from the seeds the tests left in
+# fuzz/seeds (a few tests are run to make some if there are none) and what
+# it kept of earlier runs (fuzz/corpus). Prints one line, as run.sh does
+# for a test: PASS with the number of runs, or FAIL with libFuzzer's report
+# and the input that failed, saved in fuzz/findings/.
+FUZZ=$TOP/fuzz
+FUZZ_SEED_TESTS="tamper-keys tamper-truncate tamper-segments syslog-witness
+verify-segment-record"
+do_fuzz() {
+	secs=$1
+	corpus=${2:-$FUZZ/corpus}
+	mkdir -p "$FUZZ/seeds" "$corpus" "$FUZZ/findings"
+	if [ -z "$(ls "$FUZZ/seeds")" ]; then
+		say "making fuzz seeds: regress/run.sh" $FUZZ_SEED_TESTS
+		REGRESS_SEEDS=$FUZZ/seeds "$TOP/regress/run.sh" \
+		    $FUZZ_SEED_TESTS >/dev/null
+	fi
+	cp "$TOP/regress/vectors/vector.tmux-audit" "$FUZZ/seeds/vector"
+	rc=0
+	"$TOP/tmux-fuzz/audit-fuzz" -max_total_time="$secs" -timeout=30 \
+	    -max_len=131072 -rss_limit_mb=2048 -close_fd_mask=3 \
+	    -dict="$TOP/regress/fuzz/show-audit.dict" \
+	    -artifact_prefix="$FUZZ/findings/" "$corpus" "$FUZZ/seeds" \
+	    >"$FUZZ/last.log" 2>&1 || rc=$?
+	runs=$(sed -n \
+	    's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' \
+	    "$FUZZ/last.log")
+	seeds=$(ls "$FUZZ/seeds" | wc -l)
+	if [ $rc -eq 0 ] && [ -n "$runs" ]; then
+		echo "PASS fuzz-show-audit: $runs from $seeds seeds, nothing found"
+		return 0
+	fi
+	echo "FAIL fuzz-show-audit: exit status $rc"
+	grep -v '^#[0-9]' "$FUZZ/last.log" |
+	    sed -n '/ERROR: \|libFuzzer: \|runtime error: /,$p' | head -n 60 |
+	    sed 's/^/    /'
+	return 1
+}
+
+# Everything ./build.sh check runs, one line each as regress/run.sh prints
+# them, then the count of them all: the tests (named, or all), leaving
+# seeds for the fuzz target; the same tests on tmux-asan/tmux, as
+# asan/NAME; and, for the whole suite, a fuzz run of $FUZZ_CHECK seconds
+# from those seeds alone. How long each took goes to stderr.
+FUZZ_CHECK=60
+do_check() {
+	lines=$(mktemp)
+	t0=$(date +%s)
+	rm -rf "$FUZZ/seeds"
+	mkdir -p "$FUZZ/seeds"
+	REGRESS_SEEDS=$FUZZ/seeds REGRESS_TOTAL=no "$TOP/regress/run.sh" "$@" |
+	    tee -a "$lines"
+	t1=$(date +%s)
+	TMUX_BIN=$TOP/tmux-asan/tmux REGRESS_PREFIX=asan/ REGRESS_TOTAL=no \
+	    "$TOP/regress/run.sh" "$@" | tee -a "$lines"
+	t2=$(date +%s)
+	if [ $# -eq 0 ]; then
+		corpus=$(mktemp -d)
+		do_fuzz $FUZZ_CHECK "$corpus" | tee -a "$lines"
+		rm -rf "$corpus"
+	fi
+	t3=$(date +%s)
+	say "tests $((t1 - t0)) s, with sanitizers $((t2 - t1)) s," \
+	    "fuzzing $((t3 - t2)) s"
+	# grep -c prints 0, but fails, when nothing matches.
+	passed=$(grep -c '^PASS ' "$lines" || true)
+	failed=$(grep -c '^FAIL ' "$lines" || true)
+	skipped=$(grep -c '^SKIP ' "$lines" || true)
+	rm -f "$lines"
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" -eq 0 ]
+}
+
+# The same tmux with AddressSanitizer and UndefinedBehaviorSanitizer, in
+# tmux-asan/: every report stops the process (run.sh fails the test).
+SANITIZE_LIST=address,undefined
+do_asan() {
+	do_build
+	build_variant "$TOP/tmux-asan" gcc "-O1 -g -fno-omit-frame-pointer \
+-fsanitize=$SANITIZE_LIST -fno-sanitize-recover=all" \
+	    "-fsanitize=$SANITIZE_LIST"
 }
 
 do_pristine() {
@@ -317,10 +504,24 @@ check)
 	do_build
 	install_missing $TEST_DEPS
 	do_pristine
-	exec "$TOP/regress/run.sh" "$@"
+	do_asan
+	do_fuzz_build
+	do_check "$@"
 	;;
 pristine)
 	do_pristine
+	;;
+asan)
+	do_asan
+	;;
+fuzz)
+	secs=${1:-60}
+	case "$secs" in
+	''|*[!0-9]*|0*)	die "usage: build.sh fuzz [SECONDS] (1 or more)" ;;
+	esac
+	do_fuzz_build
+	install_missing $TEST_DEPS
+	do_fuzz "$secs"
 	;;
 bench)
 	do_build
@@ -369,6 +570,7 @@ upstream-check)
 	exec "$TOP/patches/upstream-check.sh" "$@"
 	;;
 *)
-	die "usage: build.sh [prepare|build|run|check|check-deb|deb|pristine|bench|quilt ARGS|upstream-check DIR [FROM [TO]]]"
+	die "usage: build.sh [prepare|build|run|check|check-deb|deb|pristine|"\
+"asan|fuzz [SECONDS]|bench|quilt ARGS|upstream-check DIR [FROM [TO]]]"
 	;;
 esac

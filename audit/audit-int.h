@@ -55,6 +55,20 @@
 #define AUDIT_POLICY_PATH "/etc/tmux-audit.conf"
 #endif
 
+/*
+ * Syslog messages (audit-syslog.c, and show-audit -V -w which reads them):
+ * facility authpriv, the program name and the structured-data ID.
+ */
+#define AUDIT_SYSLOG_FACILITY 10
+#define AUDIT_SYSLOG_APP "tmux-audit"
+#define AUDIT_SYSLOG_SDID "tmuxaudit@32473"
+
+/*
+ * The exit status of show-audit -V when every file is consistent but
+ * nothing anchors it: no -k (0 is anchored and intact, 1 a problem).
+ */
+#define AUDIT_EXIT_UNANCHORED 2
+
 /* File name suffix of a segment. */
 #define AUDIT_SUFFIX ".tmux-audit"
 

@@ -174,13 +174,33 @@ audit_reader_next(struct audit_reader *r, struct audit_record *rec)
 	return (1);
 }
 
+/*
+ * Order segment files by name, but the segments of one run by number: their
+ * names differ only in the digits between the last '_' and the suffix,
+ * zero-padded to six, and segment 1000000 has seven.
+ */
 static int
-audit_list_cmp(const void *a, const void *b)
+audit_list_cmp(const void *a0, const void *b0)
 {
-	return (strcmp(*(char * const *)a, *(char * const *)b));
+	const char	*a = *(char * const *)a0, *b = *(char * const *)b0;
+	const char	*ua, *ub;
+	size_t		 na, nb;
+
+	ua = strrchr(a, '_');
+	ub = strrchr(b, '_');
+	if (ua == NULL || ub == NULL || ua - a != ub - b ||
+	    strncmp(a, b, ua - a) != 0)
+		return (strcmp(a, b));
+	na = strspn(ua + 1, "0123456789");
+	nb = strspn(ub + 1, "0123456789");
+	if (na != nb && na != 0 && nb != 0 &&
+	    strcmp(ua + 1 + na, AUDIT_SUFFIX) == 0 &&
+	    strcmp(ub + 1 + nb, AUDIT_SUFFIX) == 0)
+		return (na < nb ? -1 : 1);
+	return (strcmp(a, b));
 }
 
-/* List the segment files in a directory, sorted by name. */
+/* List the segment files in a directory, in name and segment order. */
 int
 audit_list_dir(const char *dir, char ***paths, u_int *n, char **cause)
 {

@@ -48,9 +48,6 @@
  * and their count goes with the next message that is sent.
  */
 
-#define AUDIT_SYSLOG_FACILITY 10	/* authpriv */
-#define AUDIT_SYSLOG_SDID "tmuxaudit@32473"
-
 /*
  * Messages waiting to be sent, oldest first. Each is kept as built but for
  * its syslog_lost parameter, which is added when it is sent (at "sd"), so
@@ -571,10 +568,10 @@ audit_syslog_format(const struct audit_record *r, int severity,
 	strftime(tbuf, sizeof tbuf, "%Y-%m-%dT%H:%M:%S", &tm);
 
 	audit_buf_init(&b);
-	audit_printf(&b, "<%d>1 %s.%06uZ %s tmux-audit %ld %s [%s",
+	audit_printf(&b, "<%d>1 %s.%06uZ %s %s %ld %s [%s",
 	    AUDIT_SYSLOG_FACILITY * 8 + severity, tbuf,
-	    (u_int)(r->time % 1000000), audit_host, (long)audit_pid, name,
-	    AUDIT_SYSLOG_SDID);
+	    (u_int)(r->time % 1000000), audit_host, AUDIT_SYSLOG_APP,
+	    (long)audit_pid, name, AUDIT_SYSLOG_SDID);
 	hex = xmalloc(sizeof audit_run * 2 + 1);
 	sodium_bin2hex(hex, sizeof audit_run * 2 + 1, audit_run,
 	    sizeof audit_run);

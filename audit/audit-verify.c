@@ -28,18 +28,21 @@
 #include "audit-int.h"
 
 /*
- * show-audit -V: verify segments and the series they form. Each segment is
- * read once, front to back, keeping only the records since the last seal
- * (at most AUDIT_EPOCH_MAX), so memory does not grow with the log.
+ * show-audit -V: verify segments and the series they form, as section
+ * 11.10 of FORMAT.md says. Each segment is read once, front to back,
+ * keeping only the records since the last seal (at most AUDIT_EPOCH_MAX),
+ * so memory does not grow with the log. Then the segments of each run are
+ * checked against each other, then the keys, and each file gets one
+ * verdict: the first found, in the order the checks are made.
  */
 
 enum audit_verdict {
 	AUDIT_V_INTACT,
-	AUDIT_V_TAIL,		/* unsealed tail or torn last record */
+	AUDIT_V_TAIL,		/* torn last record, unsealed tail, empty */
 	AUDIT_V_MODIFIED,
 	AUDIT_V_UNSIGNED,
 	AUDIT_V_VERSION,
-	AUDIT_V_SERIES,		/* missing, truncated, out of order, foreign */
+	AUDIT_V_SERIES,		/* duplicate, out of order, foreign, ... */
 	AUDIT_V_KEY
 };
 
@@ -48,22 +51,23 @@ struct audit_vseg {
 	char			*path;
 	enum audit_verdict	 verdict;
 	char			*why;
+	int			 name_ok;
 
+	/* The segment record. */
 	int			 have_header;
 	u_char			 run[16];
 	uint64_t		 segment;
 	uint64_t		 start_time;
 	uint64_t		 pid;
-	int			 first;
 	u_char			 run_key[AUDIT_PK_LEN];
 	u_char			 sign_key[AUDIT_PK_LEN];
-	int			 have_prev;
 	u_char			 prev_chain[AUDIT_HASH_LEN];
 	u_char			 prev_seal[AUDIT_SIG_LEN];
 	int			 have_cert;
 	u_char			 host_key[AUDIT_PK_LEN];
 	u_char			 cert[AUDIT_SIG_LEN];
 
+	/* The seals. */
 	u_char			 next_key[AUDIT_PK_LEN];
 	int			 final;
 	u_char			 final_chain[AUDIT_HASH_LEN];
@@ -75,22 +79,32 @@ struct audit_vseg {
 	uint64_t		 seals;
 	int			 have_seal;
 	uint64_t		 sealed_seq;
-	uint64_t		 last_seq;
-	uint64_t		 unsealed;
-	int			 series_bad;
+
+	/* Its place in the series of its run, and its keys. */
+	struct audit_vseg	*dup_of;
+	int			 truncated;
+	int			 linked;
+	char			*unlinked;
+	int			 cert_ok;
+	int			 anchor_ok;
 };
 
-/* The records since the last seal: their sequence, offset and digest. */
+/*
+ * The records since the last seal: their sequence, offset and digest. The
+ * arrays grow as needed, up to AUDIT_EPOCH_MAX entries.
+ */
 struct audit_epoch {
 	uint64_t	*seq;
 	off_t		*off;
 	u_char		*dig;
 	u_int		 n;
+	u_int		 size;
 };
 
-/* A seal copied from syslog (show-audit -V -w). */
+/* A seal's syslog message (show-audit -V -w). */
 struct audit_witness {
 	u_char		 run[16];
+	uint64_t	 pid;
 	uint64_t	 index;
 	uint64_t	 segment;
 	uint64_t	 seq;
@@ -101,74 +115,177 @@ struct audit_witness {
 static struct audit_witness	*audit_witnesses;
 static u_int			 audit_nwitnesses;
 
-/* Find key=value or key="value" in a line; returns a new string. */
-static char *
-audit_witness_value(const char *line, const char *key)
+/* Skip one space-separated word of a syslog header; NULL if none. */
+static const char *
+audit_witness_word(const char *p, const char *want, const char **word,
+    size_t *len)
 {
-	const char	*p = line, *v;
-	size_t		 klen = strlen(key), n;
+	size_t	n;
 
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
-			v = p + klen + 1;
-			if (*v == '"')
-				v++;
-			n = strcspn(v, "\" ]");
-			return (xstrndup(v, n));
-		}
-		p += klen;
+	n = strcspn(p, " ");
+	if (n == 0 || p[n] != ' ')
+		return (NULL);
+	if (want != NULL && (n != strlen(want) || strncmp(p, want, n) != 0))
+		return (NULL);
+	if (word != NULL) {
+		*word = p;
+		*len = n;
 	}
-	return (NULL);
+	return (p + n + 1);
+}
+
+/* A decimal number of a syslog parameter. */
+static int
+audit_witness_number(const char *s, uint64_t *v)
+{
+	const char	*errstr;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	*v = strtonum(s, 0, LLONG_MAX, &errstr);
+	return (errstr == NULL ? 0 : -1);
+}
+
+/* Lowercase hex of exactly len bytes. */
+static int
+audit_witness_hex(const char *s, u_char *out, size_t len)
+{
+	size_t	n;
+
+	if (strlen(s) != len * 2 || strspn(s, "0123456789abcdef") != len * 2)
+		return (-1);
+	if (sodium_hex2bin(out, len, s, len * 2, NULL, &n, NULL) != 0 ||
+	    n != len)
+		return (-1);
+	return (0);
 }
 
 /*
- * Read the seals in a syslog file: lines from tmux-audit with a seal
- * index, in the structured data or in the message text.
+ * Parse one line of a witness file. Only a seal's message as the server
+ * sends it counts (FORMAT.md section 16), whole, at the start of the line:
+ *
+ *	<86>1 TIME HOST tmux-audit PID seal [tmuxaudit@32473 run="..."
+ *	    seq="..." seal_index="..." segment="..." ... chain="..." ...] TEXT
+ *
+ * that is facility authpriv and severity info, syslog version 1, the
+ * server's program name, a PID, message ID "seal", and the server's
+ * structured data first, its parameters read as RFC 5424 writes them
+ * (each of run, seq, seal_index, segment and chain exactly once). A line
+ * that merely contains these words is not a seal.
  */
+static int
+audit_witness_parse(const char *line, struct audit_witness *w)
+{
+	const char	*p, *word;
+	char		*name = NULL, *value = NULL, prefix[16];
+	size_t		 len, n;
+	u_int		 seen = 0, bit;
+	int		 ok = 0;
+
+	/* The header: authpriv.info, version 1, ours, a seal. */
+	snprintf(prefix, sizeof prefix, "<%d>1 ",
+	    AUDIT_SYSLOG_FACILITY * 8 + 6);
+	if (strncmp(line, prefix, strlen(prefix)) != 0)
+		return (-1);
+	p = line + strlen(prefix);
+	if ((p = audit_witness_word(p, NULL, NULL, NULL)) == NULL ||
+	    (p = audit_witness_word(p, NULL, NULL, NULL)) == NULL ||
+	    (p = audit_witness_word(p, AUDIT_SYSLOG_APP, NULL, NULL)) == NULL ||
+	    (p = audit_witness_word(p, NULL, &word, &len)) == NULL ||
+	    (p = audit_witness_word(p, "seal", NULL, NULL)) == NULL)
+		return (-1);
+	value = xstrndup(word, len);
+	if (audit_witness_number(value, &w->pid) != 0)
+		goto out;
+
+	/* Our structured data, first; its parameters as RFC 5424 has them. */
+	n = strlen("[" AUDIT_SYSLOG_SDID);
+	if (strncmp(p, "[" AUDIT_SYSLOG_SDID, n) != 0)
+		goto out;
+	p += n;
+	while (*p == ' ') {
+		p++;
+		n = strcspn(p, "= \"]");
+		if (n == 0 || p[n] != '=' || p[n + 1] != '"')
+			goto out;
+		free(name);
+		name = xstrndup(p, n);
+		p += n + 2;
+		free(value);
+		value = xmalloc(strlen(p) + 1);
+		for (len = 0; *p != '"'; p++) {
+			if (*p == '\0')
+				goto out;
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\' ||
+			    p[1] == ']'))
+				p++;
+			value[len++] = *p;
+		}
+		value[len] = '\0';
+		p++;
+
+		if (strcmp(name, "run") == 0) {
+			bit = 1;
+			if (audit_witness_hex(value, w->run, sizeof w->run) != 0)
+				goto out;
+		} else if (strcmp(name, "chain") == 0) {
+			bit = 2;
+			if (audit_witness_hex(value, w->chain,
+			    sizeof w->chain) != 0)
+				goto out;
+		} else if (strcmp(name, "seq") == 0) {
+			bit = 4;
+			if (audit_witness_number(value, &w->seq) != 0)
+				goto out;
+		} else if (strcmp(name, "seal_index") == 0) {
+			bit = 8;
+			if (audit_witness_number(value, &w->index) != 0)
+				goto out;
+		} else if (strcmp(name, "segment") == 0) {
+			bit = 16;
+			if (audit_witness_number(value, &w->segment) != 0)
+				goto out;
+		} else
+			continue;
+		if (seen & bit)
+			goto out;
+		seen |= bit;
+	}
+	ok = (*p == ']' && seen == 31);
+
+out:
+	free(name);
+	free(value);
+	return (ok ? 0 : -1);
+}
+
+/* Read the seals in a syslog file (show-audit -V -w). */
 int
 audit_witness_read(const char *path, char **cause)
 {
 	FILE			*f;
-	char			*line = NULL, *run, *idx, *seg, *seq, *chain;
-	size_t			 size = 0, len;
-	struct audit_witness	*w;
-	const char		*errstr;
+	char			*line = NULL;
+	size_t			 size = 0;
+	ssize_t			 n;
+	struct audit_witness	 w;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
-	while (getline(&line, &size, f) != -1) {
-		if (strstr(line, "tmux-audit") == NULL &&
-		    strstr(line, "tmuxaudit@") == NULL)
+	while ((n = getline(&line, &size, f)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if ((size_t)n != strlen(line))
+			continue;	/* a NUL in the line */
+		memset(&w, 0, sizeof w);
+		if (audit_witness_parse(line, &w) != 0)
 			continue;
-		run = audit_witness_value(line, "run");
-		idx = audit_witness_value(line, "seal_index");
-		seg = audit_witness_value(line, "segment");
-		seq = audit_witness_value(line, "seq");
-		chain = audit_witness_value(line, "chain");
-		if (run != NULL && idx != NULL && seg != NULL && seq != NULL &&
-		    chain != NULL && strlen(run) == 32 &&
-		    strlen(chain) == AUDIT_HASH_LEN * 2) {
-			audit_witnesses = xreallocarray(audit_witnesses,
-			    audit_nwitnesses + 1, sizeof *audit_witnesses);
-			w = &audit_witnesses[audit_nwitnesses];
-			memset(w, 0, sizeof *w);
-			sodium_hex2bin(w->run, sizeof w->run, run, 32, NULL,
-			    &len, NULL);
-			sodium_hex2bin(w->chain, sizeof w->chain, chain,
-			    AUDIT_HASH_LEN * 2, NULL, &len, NULL);
-			w->index = strtonum(idx, 0, LLONG_MAX, &errstr);
-			w->segment = strtonum(seg, 0, LLONG_MAX, &errstr);
-			w->seq = strtonum(seq, 0, LLONG_MAX, &errstr);
-			if (errstr == NULL)
-				audit_nwitnesses++;
-		}
-		free(run);
-		free(idx);
-		free(seg);
-		free(seq);
-		free(chain);
+		audit_witnesses = xreallocarray(audit_witnesses,
+		    audit_nwitnesses + 1, sizeof *audit_witnesses);
+		audit_witnesses[audit_nwitnesses++] = w;
 	}
 	free(line);
 	fclose(f);
@@ -179,27 +296,34 @@ audit_witness_read(const char *path, char **cause)
 	return (0);
 }
 
-/* A seal has been verified: tick off the witness copy of it. */
+/*
+ * A seal has been verified: tick off the witness copies of it, those from
+ * the run's own server. A copy that does not say what the seal says
+ * differs.
+ */
 static void
-audit_witness_seen(struct audit_vseg *vs, uint64_t index,
-    const u_char *chain)
+audit_witness_seen(struct audit_vseg *vs, const struct audit_record *r,
+    uint64_t index, const u_char *chain)
 {
-	u_int	i;
+	struct audit_witness	*w;
+	u_int			 i;
 
 	for (i = 0; i < audit_nwitnesses; i++) {
-		if (audit_witnesses[i].index != index ||
-		    memcmp(audit_witnesses[i].run, vs->run, 16) != 0)
+		w = &audit_witnesses[i];
+		if (w->index != index || w->pid != vs->pid ||
+		    memcmp(w->run, vs->run, sizeof w->run) != 0)
 			continue;
-		audit_witnesses[i].found = 1;
-		if (memcmp(audit_witnesses[i].chain, chain,
-		    AUDIT_HASH_LEN) != 0)
-			audit_witnesses[i].differs = 1;
+		w->found = 1;
+		if (memcmp(w->chain, chain, AUDIT_HASH_LEN) != 0 ||
+		    w->segment != vs->segment || w->seq != r->seq)
+			w->differs = 1;
 	}
 }
 
 /*
  * Report witnessed seals the log does not have, or has differently. Only
- * runs that have segments here count: a syslog file holds other runs too.
+ * runs that have segments here count, and only messages from their own
+ * server (its pid): a syslog file holds other runs and other programs too.
  */
 static void
 audit_witness_report(struct audit_out *out, struct audit_vseg *v, u_int n)
@@ -213,7 +337,7 @@ audit_witness_report(struct audit_out *out, struct audit_vseg *v, u_int n)
 		if (w->found && !w->differs)
 			continue;
 		for (j = 0; j < n; j++) {
-			if (v[j].have_header &&
+			if (v[j].have_header && v[j].pid == w->pid &&
 			    memcmp(v[j].run, w->run, sizeof w->run) == 0)
 				break;
 		}
@@ -252,6 +376,14 @@ static void
 audit_epoch_add(struct audit_epoch *ep, const struct audit_record *r,
     const u_char *chain)
 {
+	if (ep->n == ep->size) {
+		ep->size = (ep->size == 0) ? 64 : ep->size * 2;
+		if (ep->size > AUDIT_EPOCH_MAX)
+			ep->size = AUDIT_EPOCH_MAX;
+		ep->seq = xreallocarray(ep->seq, ep->size, sizeof *ep->seq);
+		ep->off = xreallocarray(ep->off, ep->size, sizeof *ep->off);
+		ep->dig = xreallocarray(ep->dig, ep->size, AUDIT_DIGEST_LEN);
+	}
 	ep->seq[ep->n] = r->seq;
 	ep->off[ep->n] = r->offset;
 	memcpy(ep->dig + (size_t)ep->n * AUDIT_DIGEST_LEN, chain,
@@ -272,29 +404,51 @@ audit_vfield(const struct audit_record *r, u_int tag, u_char *out,
 	return (0);
 }
 
-/* Read the segment record that starts every file. */
+/*
+ * Read the segment record that starts every file. All that the later
+ * checks rely on must be there, each at its size, and the record must
+ * agree with itself: segment 1, and only segment 1, is first and has no
+ * link to a segment before it; a host key comes with its certificate.
+ */
 static int
 audit_verify_header(struct audit_vseg *vs, const struct audit_record *r)
 {
 	uint64_t	v;
+	int		has_first, has_link;
 
 	if (r->type != AUDIT_SEGMENT ||
 	    audit_vfield(r, AUDIT_F_RUN, vs->run, sizeof vs->run) != 0 ||
 	    audit_rec_get_uint(r, AUDIT_F_SEGMENT, &vs->segment) != 0 ||
+	    vs->segment == 0 ||
+	    audit_rec_get_uint(r, AUDIT_F_PID, &vs->pid) != 0 ||
+	    audit_rec_get_uint(r, AUDIT_F_START_TIME, &vs->start_time) != 0 ||
 	    audit_vfield(r, AUDIT_F_RUN_KEY, vs->run_key, AUDIT_PK_LEN) != 0 ||
 	    audit_vfield(r, AUDIT_F_SIGN_KEY, vs->sign_key, AUDIT_PK_LEN) != 0)
 		return (-1);
-	audit_rec_get_uint(r, AUDIT_F_START_TIME, &vs->start_time);
-	audit_rec_get_uint(r, AUDIT_F_PID, &vs->pid);
-	vs->first = (audit_rec_get_uint(r, AUDIT_F_FIRST, &v) == 0 && v == 1);
-	vs->have_prev =
-	    (audit_vfield(r, AUDIT_F_PREV_CHAIN, vs->prev_chain,
-	    AUDIT_HASH_LEN) == 0 &&
-	    audit_vfield(r, AUDIT_F_PREV_SEAL, vs->prev_seal,
-	    AUDIT_SIG_LEN) == 0);
-	vs->have_cert =
-	    (audit_vfield(r, AUDIT_F_HOST_KEY, vs->host_key, AUDIT_PK_LEN) == 0 &&
-	    audit_vfield(r, AUDIT_F_CERT, vs->cert, AUDIT_SIG_LEN) == 0);
+
+	has_first = (audit_rec_find(r, AUDIT_F_FIRST) != NULL);
+	if (has_first &&
+	    (audit_rec_get_uint(r, AUDIT_F_FIRST, &v) != 0 || v != 1))
+		return (-1);
+	if (has_first != (vs->segment == 1))
+		return (-1);
+
+	has_link = (audit_rec_find(r, AUDIT_F_PREV_CHAIN) != NULL ||
+	    audit_rec_find(r, AUDIT_F_PREV_SEAL) != NULL);
+	if (has_link != (vs->segment != 1))
+		return (-1);
+	if (has_link && (audit_vfield(r, AUDIT_F_PREV_CHAIN, vs->prev_chain,
+	    AUDIT_HASH_LEN) != 0 || audit_vfield(r, AUDIT_F_PREV_SEAL,
+	    vs->prev_seal, AUDIT_SIG_LEN) != 0))
+		return (-1);
+
+	vs->have_cert = (audit_rec_find(r, AUDIT_F_HOST_KEY) != NULL ||
+	    audit_rec_find(r, AUDIT_F_CERT) != NULL);
+	if (vs->have_cert && (audit_vfield(r, AUDIT_F_HOST_KEY, vs->host_key,
+	    AUDIT_PK_LEN) != 0 || audit_vfield(r, AUDIT_F_CERT, vs->cert,
+	    AUDIT_SIG_LEN) != 0))
+		return (-1);
+
 	vs->have_header = 1;
 	memcpy(vs->next_key, vs->sign_key, AUDIT_PK_LEN);
 	return (0);
@@ -362,6 +516,12 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 		    (long long)r->offset, (unsigned long long)vs->last_index);
 		return (-1);
 	}
+	if (!vs->have_seal && vs->segment == 1 && index != 0) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: the first seal at "
+		    "offset %lld has index %llu, not 0", (long long)r->offset,
+		    (unsigned long long)index);
+		return (-1);
+	}
 
 	/* The first record whose chain value differs is the first bad. */
 	n = digests->len / AUDIT_DIGEST_LEN;
@@ -384,7 +544,19 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 		return (-1);
 	}
 
-	audit_witness_seen(vs, index, sealchain);
+	/*
+	 * The first seal of a run is signed by the run key. (Checked here,
+	 * after the digests, so that a changed segment record is named as
+	 * the first bad record.)
+	 */
+	if (!vs->have_seal && vs->segment == 1 &&
+	    memcmp(vs->run_key, vs->sign_key, AUDIT_PK_LEN) != 0) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: first segment not "
+		    "signed by the run key");
+		return (-1);
+	}
+
+	audit_witness_seen(vs, r, index, sealchain);
 	if (!vs->have_seal)
 		vs->first_index = index;
 	vs->last_index = index;
@@ -392,6 +564,17 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 	vs->seals++;
 	vs->sealed_seq = r->seq;
 	return (0);
+}
+
+/* The reader's message for a file, without the path it starts with. */
+static const char *
+audit_verify_cause(const char *cause, const char *path)
+{
+	size_t	len = strlen(path);
+
+	if (strncmp(cause, path, len) == 0 && strncmp(cause + len, ": ", 2) == 0)
+		return (cause + len + 2);
+	return (cause);
 }
 
 /* Verify one segment file on its own. */
@@ -402,23 +585,19 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 	struct audit_record	*r;
 	struct audit_epoch	 ep;
 	u_char			 hdr[AUDIT_HEADER_LEN], chain[AUDIT_HASH_LEN];
-	uint64_t		 expect = 0, v;
+	uint64_t		 v;
 	char			*cause;
-	const char		*p;
 	int			 n;
 
 	memset(vs, 0, sizeof *vs);
 	vs->path = xstrdup(path);
 	if ((rd = audit_reader_open(path, &cause)) == NULL) {
-		/* The cause starts with the path, printed again later. */
-		p = cause;
-		if (strncmp(p, path, strlen(path)) == 0 &&
-		    strncmp(p + strlen(path), ": ", 2) == 0)
-			p += strlen(path) + 2;
 		if (strstr(cause, "unknown format version") != NULL)
-			audit_vset(vs, AUDIT_V_VERSION, "%s", p);
+			audit_vset(vs, AUDIT_V_VERSION, "%s",
+			    audit_verify_cause(cause, path));
 		else
-			audit_vset(vs, AUDIT_V_MODIFIED, "%s", p);
+			audit_vset(vs, AUDIT_V_MODIFIED, "%s",
+			    audit_verify_cause(cause, path));
 		free(cause);
 		return;
 	}
@@ -426,13 +605,16 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 	hdr[AUDIT_MAGIC_LEN] = rd->version;
 	audit_hash_start(chain, hdr);
 
-	ep.seq = xreallocarray(NULL, AUDIT_EPOCH_MAX, sizeof *ep.seq);
-	ep.off = xreallocarray(NULL, AUDIT_EPOCH_MAX, sizeof *ep.off);
-	ep.dig = xreallocarray(NULL, AUDIT_EPOCH_MAX, AUDIT_DIGEST_LEN);
-	ep.n = 0;
+	memset(&ep, 0, sizeof ep);
 	r = xmalloc(sizeof *r);
 
 	while ((n = audit_reader_next(rd, r)) == 1) {
+		if (vs->final) {
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: record "
+			    "after the closing seal at offset %lld",
+			    (long long)r->offset);
+			break;
+		}
 		if (!vs->have_header) {
 			if (audit_verify_header(vs, r) != 0) {
 				audit_vset(vs, AUDIT_V_MODIFIED, "modified: no "
@@ -440,24 +622,9 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 				    (long long)r->offset);
 				break;
 			}
-			expect = r->seq;
-		} else {
-			if (vs->final) {
-				audit_vset(vs, AUDIT_V_MODIFIED, "modified: "
-				    "record after the closing seal at offset "
-				    "%lld", (long long)r->offset);
-				break;
-			}
-			if (r->seq != expect && vs->why == NULL)
-				log_debug("%s: seq %llu, expected %llu",
-				    path, (unsigned long long)r->seq,
-				    (unsigned long long)expect);
-			expect = r->seq + 1;
+		} else
 			vs->records++;
-			vs->last_seq = r->seq;
-		}
-		if (r->type == AUDIT_SEAL && vs->have_header && r->offset !=
-		    AUDIT_HEADER_LEN) {
+		if (r->type == AUDIT_SEAL && r->offset != AUDIT_HEADER_LEN) {
 			if (audit_verify_seal(vs, r, &ep, chain) != 0)
 				break;
 			ep.n = 0;
@@ -480,31 +647,35 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 		}
 	}
 
+	/*
+	 * Reading stopped early. After the closing seal, whatever is there,
+	 * a whole record or not, was not written by the server; before it, a
+	 * record cut short by the end of the file is a torn last record.
+	 */
 	if (n == -1 && vs->why == NULL) {
-		if (rd->eof && strstr(rd->error, "truncated") != NULL) {
+		if (vs->final) {
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: record "
+			    "after the closing seal at offset %lld",
+			    (long long)rd->offset);
+		} else if (rd->eof && strstr(rd->error, "truncated") != NULL) {
 			audit_vset(vs, AUDIT_V_TAIL, "torn last record at offset "
 			    "%lld", (long long)rd->offset);
 		} else {
-			p = rd->error;
-			if (strncmp(p, path, strlen(path)) == 0 &&
-			    strncmp(p + strlen(path), ": ", 2) == 0)
-				p += strlen(path) + 2;
-			audit_vset(vs, AUDIT_V_MODIFIED, "modified: %s", p);
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: %s",
+			    audit_verify_cause(rd->error, path));
 		}
 	}
-	if (vs->why == NULL || vs->verdict == AUDIT_V_TAIL) {
+	if (vs->why == NULL) {
 		if (!vs->have_header)
 			audit_vset(vs, AUDIT_V_TAIL, "empty: no records");
 		else if (!vs->have_seal)
 			audit_vset(vs, AUDIT_V_UNSIGNED, "unsigned: no seals");
 		else if (!vs->final && ep.n > 1) {
-			vs->unsealed = ep.n - 1;
-			if (vs->why == NULL)
-				audit_vset(vs, AUDIT_V_TAIL, "unsealed tail: %llu "
-				    "records (seq %llu-%llu) after the last seal",
-				    (unsigned long long)vs->unsealed,
-				    (unsigned long long)ep.seq[1],
-				    (unsigned long long)ep.seq[ep.n - 1]);
+			audit_vset(vs, AUDIT_V_TAIL, "unsealed tail: %llu "
+			    "records (seq %llu-%llu) after the last seal",
+			    (unsigned long long)ep.n - 1,
+			    (unsigned long long)ep.seq[1],
+			    (unsigned long long)ep.seq[ep.n - 1]);
 		}
 	}
 
@@ -515,21 +686,10 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 	audit_reader_close(rd);
 }
 
-static int
-audit_vseg_cmp(const void *a0, const void *b0)
-{
-	const struct audit_vseg	*a = *(struct audit_vseg * const *)a0;
-	const struct audit_vseg	*b = *(struct audit_vseg * const *)b0;
-	int			 c;
-
-	if ((c = memcmp(a->run, b->run, sizeof a->run)) != 0)
-		return (c);
-	if (a->segment != b->segment)
-		return (a->segment < b->segment ? -1 : 1);
-	return (strcmp(a->path, b->path));
-}
-
-/* Does the file name agree with what the segment says it is? */
+/*
+ * Does the file name agree with what the segment says it is? The number
+ * is zero-padded to six digits, and has more past 999999.
+ */
 static int
 audit_vname_ok(struct audit_vseg *vs)
 {
@@ -542,9 +702,29 @@ audit_vname_ok(struct audit_vseg *vs)
 	xasprintf(&want, "_%llu_%06llu%s", (unsigned long long)vs->pid,
 	    (unsigned long long)vs->segment, AUDIT_SUFFIX);
 	p = base + strlen(base) - strlen(want);
-	ok = (p >= base && strcmp(p, want) == 0);
+	ok = (strlen(base) >= strlen(want) && strcmp(p, want) == 0);
 	free(want);
 	return (ok);
+}
+
+/*
+ * Order files by run, then by segment; of files with the same segment the
+ * one whose name fits comes first, then by path.
+ */
+static int
+audit_vseg_cmp(const void *a0, const void *b0)
+{
+	const struct audit_vseg	*a = *(struct audit_vseg * const *)a0;
+	const struct audit_vseg	*b = *(struct audit_vseg * const *)b0;
+	int			 c;
+
+	if ((c = memcmp(a->run, b->run, sizeof a->run)) != 0)
+		return (c);
+	if (a->segment != b->segment)
+		return (a->segment < b->segment ? -1 : 1);
+	if (a->name_ok != b->name_ok)
+		return (a->name_ok ? -1 : 1);
+	return (strcmp(a->path, b->path));
 }
 
 /* Check the certificate of a run's first key. */
@@ -569,13 +749,42 @@ audit_vcert(struct audit_vseg *vs, const u_char *pk)
 	return (ok);
 }
 
-/* Check the segments of one run follow each other. */
+/* Does segment vs carry on from prev, closed with a verified seal? */
+static int
+audit_vlink_ok(struct audit_vseg *prev, struct audit_vseg *vs)
+{
+	if (memcmp(vs->prev_chain, prev->final_chain, AUDIT_HASH_LEN) != 0 ||
+	    memcmp(vs->prev_seal, prev->final_sig, AUDIT_SIG_LEN) != 0 ||
+	    memcmp(vs->sign_key, prev->next_key, AUDIT_PK_LEN) != 0)
+		return (0);
+	return (!vs->have_seal || vs->first_index == prev->last_index + 1);
+}
+
+/* Print a series error that stands on its own line. */
+static void printflike(2, 3)
+audit_verror(struct audit_out *out, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*line;
+
+	va_start(ap, fmt);
+	xvasprintf(&line, fmt, ap);
+	va_end(ap);
+	out->error(out->data, line);
+	out->errors++;
+	free(line);
+}
+
+/*
+ * Check the segments of one run, in segment order, against each other.
+ * Each check is made over every file before the next, so a file gets the
+ * first of these it fails: its name, duplicate, foreign, does not follow,
+ * truncated, unlinked.
+ */
 static void
-audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
-    const u_char *anchor)
+audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n)
 {
 	struct audit_vseg	*vs, *prev, *ref = NULL;
-	char			*line, *fp;
 	u_int			 i;
 
 	/* The run key to compare with: the first segment found intact. */
@@ -583,91 +792,158 @@ audit_verify_run(struct audit_out *out, struct audit_vseg **v, u_int n,
 		if (v[i]->why == NULL || v[i]->verdict == AUDIT_V_TAIL)
 			ref = v[i];
 	}
+
 	for (i = 0; i < n; i++) {
 		vs = v[i];
-		prev = (i == 0) ? NULL : v[i - 1];
-		if (!audit_vname_ok(vs)) {
+		if (!vs->name_ok) {
 			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
 			    "segment: the file holds segment %llu of pid %llu",
 			    (unsigned long long)vs->segment,
 			    (unsigned long long)vs->pid);
 		}
-		if (ref != NULL && vs != ref &&
-		    memcmp(vs->run_key, ref->run_key, AUDIT_PK_LEN) != 0)
+	}
+
+	/* Of two files with the same number, the first is the segment. */
+	for (i = 1; i < n; i++) {
+		if (v[i]->segment != v[i - 1]->segment)
+			continue;
+		vs = v[i];
+		vs->dup_of = v[i - 1]->dup_of != NULL ? v[i - 1]->dup_of :
+		    v[i - 1];
+		audit_vset(vs, AUDIT_V_SERIES, "duplicate segment %llu (also "
+		    "%s)", (unsigned long long)vs->segment, vs->dup_of->path);
+	}
+
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		if (ref == NULL || vs == ref || vs->dup_of != NULL)
+			continue;
+		if (memcmp(vs->run_key, ref->run_key, AUDIT_PK_LEN) != 0) {
 			audit_vset(vs, AUDIT_V_SERIES, "foreign segment: run "
 			    "key differs from %s", ref->path);
-		if (prev == NULL) {
-			if (vs->segment != 1 || !vs->first) {
-				xasprintf(&line, "%s: missing segment: "
-				    "segments 1-%llu of this run are not here",
-				    vs->path, (unsigned long long)vs->segment - 1);
-				out->error(out->data, line);
-				free(line);
-				out->errors++;
-			} else if (memcmp(vs->run_key, vs->sign_key,
-			    AUDIT_PK_LEN) != 0)
-				audit_vset(vs, AUDIT_V_MODIFIED, "modified: "
-				    "first segment not signed by the run key");
-		} else if (vs->segment == prev->segment) {
-			audit_vset(vs, AUDIT_V_SERIES, "duplicate segment %llu "
-			    "(also %s)", (unsigned long long)vs->segment,
-			    prev->path);
-			continue;
-		} else if (vs->segment != prev->segment + 1) {
-			xasprintf(&line, "%s: missing segment: between segment "
-			    "%llu (%s) and segment %llu", vs->path,
-			    (unsigned long long)prev->segment, prev->path,
-			    (unsigned long long)vs->segment);
-			out->error(out->data, line);
-			free(line);
-			out->errors++;
-		} else if (!prev->final) {
-			audit_vset(prev, AUDIT_V_SERIES, "truncated: no closing "
-			    "seal, but segment %llu follows",
-			    (unsigned long long)vs->segment);
-		} else if (!vs->have_prev || vs->first ||
-		    memcmp(vs->prev_chain, prev->final_chain,
-		    AUDIT_HASH_LEN) != 0 ||
-		    memcmp(vs->prev_seal, prev->final_sig,
-		    AUDIT_SIG_LEN) != 0 ||
-		    memcmp(vs->sign_key, prev->next_key, AUDIT_PK_LEN) != 0) {
-			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
-			    "segment: does not follow %s", prev->path);
+		} else if (vs->start_time != ref->start_time) {
+			audit_vset(vs, AUDIT_V_SERIES, "foreign segment: start "
+			    "time differs from %s", ref->path);
 		}
 	}
 
 	/*
-	 * Without an anchor, a certificate that is there must still verify;
-	 * with one, the run must be certified by it.
+	 * Links. A segment is linked to the run key if it is segment 1
+	 * (signed by the run key) or carries on from a linked segment closed
+	 * by a verified seal; only then does what was checked of its keys
+	 * and seals reach the run key, and the host key that certified it.
 	 */
-	if (anchor == NULL) {
-		for (i = 0; i < n; i++) {
-			vs = v[i];
-			if (vs->have_cert && !audit_vcert(vs, vs->host_key))
-				audit_vset(vs, AUDIT_V_KEY, "bad certificate: "
-				    "the run key is not certified by the host "
-				    "key it names");
-		}
-		return;
-	}
-	fp = audit_key_fingerprint(anchor);
+	prev = NULL;
 	for (i = 0; i < n; i++) {
 		vs = v[i];
-		if (!vs->have_cert ||
-		    memcmp(vs->host_key, anchor, AUDIT_PK_LEN) != 0 ||
-		    !audit_vcert(vs, anchor))
-			audit_vset(vs, AUDIT_V_KEY, "wrong key: the run is not "
-			    "certified by host key %s", fp);
+		if (vs->dup_of != NULL)
+			continue;
+		if (prev == NULL && vs->segment != 1) {
+			audit_verror(out, "%s: missing segment: segments 1-%llu "
+			    "of this run are not here", vs->path,
+			    (unsigned long long)vs->segment - 1);
+			xasprintf(&vs->unlinked, "segment %llu is not here",
+			    (unsigned long long)vs->segment - 1);
+		} else if (prev == NULL) {
+			vs->linked = (memcmp(vs->run_key, vs->sign_key,
+			    AUDIT_PK_LEN) == 0);
+		} else if (vs->segment != prev->segment + 1) {
+			audit_verror(out, "%s: missing segment: between segment "
+			    "%llu (%s) and segment %llu", vs->path,
+			    (unsigned long long)prev->segment, prev->path,
+			    (unsigned long long)vs->segment);
+			xasprintf(&vs->unlinked, "segment %llu is not here",
+			    (unsigned long long)vs->segment - 1);
+		} else if (!prev->final) {
+			prev->truncated = 1;
+			xasprintf(&vs->unlinked, "segment %llu (%s) has no "
+			    "verified closing seal",
+			    (unsigned long long)prev->segment, prev->path);
+		} else if (!audit_vlink_ok(prev, vs)) {
+			audit_vset(vs, AUDIT_V_SERIES, "out of order or foreign "
+			    "segment: does not follow %s", prev->path);
+		} else if (!prev->linked) {
+			xasprintf(&vs->unlinked, "segment %llu (%s) is not "
+			    "linked to the run key",
+			    (unsigned long long)prev->segment, prev->path);
+		} else
+			vs->linked = 1;
+		prev = vs;
 	}
-	free(fp);
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		if (vs->truncated) {
+			audit_vset(vs, AUDIT_V_SERIES, "truncated: no closing "
+			    "seal, but segment %llu follows",
+			    (unsigned long long)vs->segment + 1);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		vs = v[i];
+		if (vs->unlinked != NULL)
+			audit_vset(vs, AUDIT_V_SERIES, "unlinked: %s",
+			    vs->unlinked);
+	}
+}
+
+/*
+ * The keys of every file. Without an anchor, a certificate that is there
+ * must still verify; with one, the run must be certified by it.
+ */
+static void
+audit_verify_keys(struct audit_vseg *vs, const u_char *anchor, const char *fp)
+{
+	vs->cert_ok = audit_vcert(vs, vs->host_key);
+	if (anchor == NULL) {
+		if (vs->have_cert && !vs->cert_ok)
+			audit_vset(vs, AUDIT_V_KEY, "bad certificate: the run "
+			    "key is not certified by the host key it names");
+		return;
+	}
+	vs->anchor_ok = (vs->cert_ok &&
+	    memcmp(vs->host_key, anchor, AUDIT_PK_LEN) == 0);
+	if (!vs->anchor_ok)
+		audit_vset(vs, AUDIT_V_KEY, "wrong key: the run is not "
+		    "certified by host key %s", fp);
+}
+
+/*
+ * What the key checks found, said only as far as they went: "anchored"
+ * only for a file whose run key is certified by the -k key and which is
+ * linked to that run key.
+ */
+static char *
+audit_vanchor(struct audit_vseg *vs, const u_char *anchor, const char *fp)
+{
+	char	*s, *hfp;
+
+	if (anchor != NULL) {
+		if (!vs->anchor_ok)
+			xasprintf(&s, "not anchored (not certified by host key "
+			    "%s)", fp);
+		else if (!vs->linked)
+			s = xstrdup("not anchored (not linked to the run key)");
+		else
+			xasprintf(&s, "anchored (host key %s)", fp);
+		return (s);
+	}
+	if (!vs->have_cert)
+		return (xstrdup("unanchored (no host key)"));
+	if (!vs->cert_ok)
+		return (xstrdup("unanchored (bad certificate)"));
+	hfp = audit_key_fingerprint(vs->host_key);
+	xasprintf(&s, "unanchored (certified by host key %s, not checked: "
+	    "use -k)", hfp);
+	free(hfp);
+	return (s);
 }
 
 /* Print one segment's verdict. */
 static void
 audit_vprint(struct audit_out *out, struct audit_vseg *vs,
-    const u_char *anchor)
+    const u_char *anchor, const char *fp)
 {
-	char	*line, *fp = NULL, *anchored;
+	char	*line, *anchored, sealed[64];
 
 	if (vs->why != NULL && vs->verdict != AUDIT_V_TAIL) {
 		xasprintf(&line, "%s: %s", vs->path, vs->why);
@@ -676,56 +952,58 @@ audit_vprint(struct audit_out *out, struct audit_vseg *vs,
 		free(line);
 		return;
 	}
-	if (anchor != NULL) {
-		fp = audit_key_fingerprint(anchor);
-		xasprintf(&anchored, "anchored (host key %s)", fp);
-	} else if (vs->have_cert && audit_vcert(vs, vs->host_key)) {
-		fp = audit_key_fingerprint(vs->host_key);
-		xasprintf(&anchored, "unanchored (certified by host key %s, "
-		    "not checked: use -k)", fp);
+
+	/* "sealed through seq S": S is the seq of the last good seal. */
+	if (vs->have_seal) {
+		snprintf(sealed, sizeof sealed, ", sealed through seq %llu",
+		    (unsigned long long)vs->sealed_seq);
 	} else
-		anchored = xstrdup("unanchored (no host key)");
+		*sealed = '\0';
+	anchored = audit_vanchor(vs, anchor, fp);
 	if (vs->why != NULL) {
-		xasprintf(&line, "%s: %s; %llu records, %llu seals, sealed "
-		    "through seq %llu, %s", vs->path, vs->why,
-		    (unsigned long long)vs->records,
-		    (unsigned long long)vs->seals,
-		    (unsigned long long)vs->sealed_seq, anchored);
+		xasprintf(&line, "%s: %s; %llu records, %llu seals%s, %s",
+		    vs->path, vs->why, (unsigned long long)vs->records,
+		    (unsigned long long)vs->seals, sealed, anchored);
 		out->error(out->data, line);
 		out->errors++;
 	} else {
-		xasprintf(&line, "%s: intact: %llu records, %llu seals, sealed "
-		    "through seq %llu%s, %s", vs->path,
+		xasprintf(&line, "%s: %s: %llu records, %llu seals%s%s, %s",
+		    vs->path, anchor != NULL ? "intact" : "consistent",
 		    (unsigned long long)vs->records,
-		    (unsigned long long)vs->seals,
-		    (unsigned long long)vs->sealed_seq,
+		    (unsigned long long)vs->seals, sealed,
 		    vs->final ? ", closed" : "", anchored);
 		out->print(out->data, line);
 	}
 	free(line);
 	free(anchored);
-	free(fp);
 }
 
 /*
  * Verify files (already sorted by name) and the series they form. Returns
- * the number of problems.
+ * the number of problems. With no anchor, a file with none is reported as
+ * consistent: nothing ties its keys to anyone.
  */
 int
 audit_verify(struct audit_out *out, char **paths, u_int n,
     const u_char *anchor)
 {
 	struct audit_vseg	*v, **sorted;
+	char			*fp = NULL;
 	u_int			 i, j;
 
 	v = xcalloc(n == 0 ? 1 : n, sizeof *v);
 	sorted = xcalloc(n == 0 ? 1 : n, sizeof *sorted);
 	for (i = 0; i < n; i++) {
 		audit_verify_file(&v[i], paths[i]);
+		if (v[i].have_header)
+			v[i].name_ok = audit_vname_ok(&v[i]);
 		sorted[i] = &v[i];
 	}
 
-	/* Group by run, in segment order, and check each run's series. */
+	/*
+	 * Group by run, in segment order, and check each run's series. A
+	 * file whose segment record could not be read is in no run.
+	 */
 	qsort(sorted, n, sizeof *sorted, audit_vseg_cmp);
 	for (i = 0; i < n; i = j) {
 		if (!sorted[i]->have_header) {
@@ -737,15 +1015,21 @@ audit_verify(struct audit_out *out, char **paths, u_int n,
 			    sorted[i]->run, sizeof sorted[i]->run) != 0)
 				break;
 		}
-		audit_verify_run(out, sorted + i, j - i, anchor);
+		audit_verify_run(out, sorted + i, j - i);
 	}
 
+	if (anchor != NULL)
+		fp = audit_key_fingerprint(anchor);
+	for (i = 0; i < n; i++)
+		audit_verify_keys(&v[i], anchor, fp);
 	audit_witness_report(out, v, n);
 	for (i = 0; i < n; i++) {
-		audit_vprint(out, &v[i], anchor);
+		audit_vprint(out, &v[i], anchor, fp);
 		free(v[i].path);
 		free(v[i].why);
+		free(v[i].unlinked);
 	}
+	free(fp);
 	free(sorted);
 	free(v);
 	return (out->errors);

@@ -405,6 +405,20 @@ audit_show_version(struct audit_out *out)
 	free(s);
 }
 
+/*
+ * Is this a verification anchored to nothing (-V without -k)? If it finds
+ * nothing wrong, it exits with a status of its own, not 0: a log rewritten
+ * and sealed again with fresh keys verifies just the same, so it must not
+ * look like success. In the server, the client that ran the command gets
+ * that status, as cmdq_error gives it 1 for an error.
+ */
+static int
+audit_show_unanchored(struct args *args)
+{
+	return (args_has(args, 'V') && !args_has(args, 'k') &&
+	    !args_has(args, 'v') && !args_has(args, 'G'));
+}
+
 /* Verify a list of files, against the -k host key if given. */
 static void
 audit_show_verify(struct audit_show *as, char **paths, u_int n)
@@ -995,6 +1009,9 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 	audit_show_free(&as);
 	if (out.errors != 0)
 		return (CMD_RETURN_ERROR);
+	if (audit_show_unanchored(args) && c != NULL &&
+	    (c->session == NULL || (c->flags & CLIENT_CONTROL)))
+		c->retval = AUDIT_EXIT_UNANCHORED;
 	return (CMD_RETURN_NORMAL);
 }
 
@@ -1026,7 +1043,7 @@ audit_client_main(int argc, char **argv)
 	struct args		*args;
 	struct audit_show	 as;
 	char			*cause;
-	int			 i;
+	int			 i, unanchored;
 
 	if (argc < 1 || strcmp(argv[0], cmd_show_audit_entry.name) != 0)
 		return (-1);
@@ -1068,7 +1085,10 @@ audit_client_main(int argc, char **argv)
 		audit_show_free(&as);
 	} else
 		out.errors++;
+	unanchored = audit_show_unanchored(args);
 	args_free(args);
 	fflush(stdout);
-	return (out.errors != 0);
+	if (out.errors != 0)
+		return (1);
+	return (unanchored ? AUDIT_EXIT_UNANCHORED : 0);
 }

@@ -24,6 +24,7 @@ fi
 trap 'cleanup; [ $made_user -eq 1 ] && userdel "$GUEST" 2>/dev/null' EXIT
 GUID=$(id -u "$GUEST")
 GGID=$(id -g "$GUEST")
+GTMUX=$(user_tmux "$GUEST") || fail "no tmux the guest can run"
 
 # The socket in a directory the guest can reach and nobody else can write.
 chmod 0711 "$TMP"
@@ -42,7 +43,7 @@ as_guest() {
 # 1. Read-only through control mode: nothing runs.
 $S server-access -r "$GUEST" || fail "server-access -r failed"
 out=$(printf 'run-shell "touch %s/pwned"\nswitch-client -r\nrun-shell "touch %s/pwned"\nnew-window\n' \
-    "$PUB" "$PUB" | as_guest "$TMUX_BIN" -S "$PUB/sock" -C attach -t main |
+    "$PUB" "$PUB" | as_guest "$GTMUX" -S "$PUB/sock" -C attach -t main |
     grep -v '^%' | sed 's/\r$//')
 assert_eq "control-mode refusals" "client is read-only
 client is read-only: -r is not allowed
@@ -53,27 +54,27 @@ assert_eq "windows after the refusals" 1 "$($S list-windows | wc -l)"
 
 # 2. Read-write guest: cannot grant, cannot change audit options or read.
 $S server-access -w "$GUEST" || fail "server-access -w failed"
-err=$(as_guest "$TMUX_BIN" -S "$PUB/sock" server-access -a nobody 2>&1)
+err=$(as_guest "$GTMUX" -S "$PUB/sock" server-access -a nobody 2>&1)
 assert_eq "guest granting access" "only the server owner can change access" \
     "$err"
 assert_eq "ACL after the attempt" "$GUEST (W)" "$($S server-access -l | sort)"
-err=$(as_guest "$TMUX_BIN" -S "$PUB/sock" set -s audit-log off 2>&1)
+err=$(as_guest "$GTMUX" -S "$PUB/sock" set -s audit-log off 2>&1)
 assert_eq "guest turning the log off" \
     "audit-log: only the server owner can change it" "$err"
 assert_eq "audit-log after the attempt" "on" "$($S show -sv audit-log)"
-err=$(as_guest "$TMUX_BIN" -S "$PUB/sock" show-audit 2>&1)
+err=$(as_guest "$GTMUX" -S "$PUB/sock" show-audit 2>&1)
 assert_eq "guest reading the log" \
     "audit log: only the server owner may read it" "$err"
 
 # 3. Denied: the guest is removed, then connects.
 $S server-access -d "$GUEST" || fail "server-access -d failed"
-err=$(as_guest "$TMUX_BIN" -S "$PUB/sock" list-sessions 2>&1)
+err=$(as_guest "$GTMUX" -S "$PUB/sock" list-sessions 2>&1)
 assert_eq "denied guest" "access not allowed" "$err"
 
 # 4. Owner only: no grants, and allowed users are sent away.
 $S server-access -a "$GUEST" || fail "server-access -a failed"
 $S set -s server-access-owner-only on || fail "owner-only failed"
-err=$(as_guest "$TMUX_BIN" -S "$PUB/sock" list-sessions 2>&1)
+err=$(as_guest "$GTMUX" -S "$PUB/sock" list-sessions 2>&1)
 assert_eq "guest on an owner-only server" "server-access-owner-only is on" \
     "$err"
 err=$($S server-access -a nobody 2>&1)

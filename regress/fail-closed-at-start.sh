@@ -6,7 +6,7 @@
 # reaches its screen unlogged: a pane that prints a line is held (the
 # line is not on its screen after 1.5 s). Once the filler file is removed
 # the log is written by itself, the pane goes on and its line is on the
-# screen and in the log, and after kill-server the log verifies intact.
+# screen and in the log, and after kill-server the log verifies as consistent.
 #
 # Needs root (mount).
 

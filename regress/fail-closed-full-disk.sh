@@ -8,7 +8,7 @@
 # server's messages (show-messages, for a control client) say "audit log
 # cannot be written: SEGMENT: No space left on device (sessions are held
 # until it can)". Once the filler file is removed the pane goes on by
-# itself and finishes. After kill-server the log verifies intact, has one
+# itself and finishes. After kill-server the log verifies as consistent, has one
 # gap record with that reason and records=0 (nothing was dropped), and the
 # pane's output records are the whole output stream, every line, exactly.
 #

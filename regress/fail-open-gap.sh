@@ -10,12 +10,13 @@
 # drops and counts the rest. Once the filler file is removed the log is
 # written again ("audit log: writing again after N seconds") and has one
 # gap record with that reason, records > 0 and one lost entry, exactly
-# "%0 input=0 output=N". After kill-server the series verifies intact, and
-# the pane's output records are exactly the start of what it printed,
-# everything from before the disk filled and while memory lasted, and N is
-# exactly the rest: once output has been dropped, no later output (such as
-# a short line that would still fit in memory) may be kept, or the log
-# would show the pane's output running on across the hole.
+# "%0 input=0 output=N". After kill-server the series verifies as
+# consistent, and the pane's output records are exactly the start of what
+# it printed, everything from before the disk filled and while memory
+# lasted, and N is exactly the rest: once output has been dropped, no
+# later output (such as a short line that would still fit in memory) may
+# be kept, or the log would show the pane's output running on across the
+# hole.
 #
 # Needs root (mount).
 

@@ -18,17 +18,14 @@
 #					to attach and leaves its pid in $PTY_PID
 #
 # Other users cannot be trusted to reach the checkout (it may sit under a
-# private directory): they run a copy of tmux in $TMP/bin, which they can.
+# private directory): they run $USER_BIN, a copy of tmux they can reach
+# (user_tmux in lib.sh).
 
 need_users() {
 	[ "$(id -u)" -eq 0 ] || skip "not root: no other users for this test"
 	command -v useradd >/dev/null 2>&1 || skip "useradd is not installed"
 	command -v setpriv >/dev/null 2>&1 || skip "setpriv is not installed"
-	chmod 0711 "$TMP" || fail "chmod $TMP failed"
-	mkdir -p "$TMP/bin" && chmod 0755 "$TMP/bin" &&
-	    cp "$TMUX_BIN" "$TMP/bin/tmux" && chmod 0755 "$TMP/bin/tmux" ||
-	    fail "cannot copy tmux for other users"
-	USER_BIN=$TMP/bin/tmux
+	USER_BIN=$(user_tmux guests) || fail "cannot copy tmux for other users"
 	PUB=$TMP/pub
 	mkdir -m 0755 "$PUB" || fail "mkdir $PUB failed"
 	MADE_USERS=
@@ -71,7 +68,7 @@ as_user() {
 }
 
 # The command line that runs tmux as user $1 (root: the owner).
-user_tmux() {
+user_cmd() {
 	if [ "$1" = root ]; then
 		echo "env -u TMUX TERM=$TERM LC_ALL=$LC_ALL $TMUX_BIN -S $PUB/sock"
 	else
@@ -87,7 +84,7 @@ attach_as() {
 	shift 2
 	_n=$($S lsc 2>/dev/null | wc -l)
 	"$TMUX_BIN" -L "$_outer" -f /dev/null new -d -x 80 -y 24 \
-	    "exec $(user_tmux "$_who") attach $*" ||
+	    "exec $(user_cmd "$_who") attach $*" ||
 	    fail "outer tmux for $_who failed"
 	PTY_PID=$("$TMUX_BIN" -L "$_outer" display -p '#{pane_pid}')
 	wait_for "$_who's client to attach" sh -c \

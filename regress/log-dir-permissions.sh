@@ -8,7 +8,7 @@
 # audit log DIR: writable by its group (mode 0770) (sessions go on
 # unaudited)". Once the directory is 0700 again the next segment is
 # created, "audit log: writing again after N seconds" is reported, and
-# the log goes on. After kill-server: every segment is intact and each
+# the log goes on. After kill-server: every segment is consistent and each
 # follows the one before; one gap record has the same reason and
 # records=0; and the pane's output records are everything it printed,
 # before, during and after, exactly.

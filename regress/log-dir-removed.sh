@@ -8,7 +8,7 @@
 # everything written before it, and the log goes on. Output printed before,
 # between and after is all in the log; each removal is recorded as a gap
 # record with reason "SEGMENT was removed" and records=0 (nothing was
-# lost); after kill-server the one segment verifies intact and closed.
+# lost); after kill-server the one segment verifies as consistent and closed.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"

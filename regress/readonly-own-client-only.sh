@@ -30,7 +30,7 @@ attach_as root "$OUTER" -t main
 owner=$($S lsc -F '#{client_name}')
 OUTER2=$OUTER-guest
 "$TMUX_BIN" -L "$OUTER2" -f /dev/null new -d -x 50 -y 15 \
-    "exec $(user_tmux "$GUEST") attach -t main" || fail "outer tmux failed"
+    "exec $(user_cmd "$GUEST") attach -t main" || fail "outer tmux failed"
 wait_for "the guest to attach" sh -c "[ \$($S lsc | wc -l) -eq 2 ]"
 guest=$($S lsc -F '#{client_name} #{client_uid}' | sed -n "s/ $GUID\$//p")
 

@@ -5,7 +5,7 @@
 # segments. After kill-server: every segment is closed and mode 0400; the
 # files are named HOST_USER_YYYYmmddTHHMMSSZ_PID_NNNNNN.tmux-audit, with the
 # server's host, user, start time and pid and NNNNNN counting 000001, 000002,
-# ... with no gap; show-audit -V -d says every one is intact and closed (and
+# ... with no gap; show-audit -V -d says every one is consistent and closed (and
 # each links to the one before it); and the pane's output records,
 # concatenated across all the segments, are exactly the file, with \n
 # turned into \r\n by the pane's terminal. (cat is followed by a sleep:
@@ -15,7 +15,7 @@
 # Rotation by age: with audit-log-max-age 1 and a pane that prints nothing,
 # a new segment is started every second without anything else happening:
 # after 3.5 quiet seconds (no client, no command) there are at least three
-# segment files, and after kill-server the series is intact.
+# segment files, and after kill-server the series is consistent.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"

@@ -56,14 +56,18 @@ if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null 2>&1 &&
 		    EXIT
 	fi
 	chmod 711 "$TMP" "$PUB" || fail "chmod failed"
+	OTMUX=$(user_tmux "$OTHER") || fail "no tmux $OTHER can run"
 fi
 # Run a client as the other user (or as ourselves without root); setpriv
-# execs it, so LAST_PID is the client's pid.
+# execs it, so LAST_PID is the client's pid. A sanitizer build still gets
+# run.sh's options.
 as_other() {
 	if [ -n "$OTHER" ]; then
 		setpriv --reuid="$OTHER" --regid="$OTHER" --init-groups \
 		    env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 \
-		    TERM=xterm-256color "$TMUX_BIN" -S "$PUB/sock" "$@" &
+		    ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+		    UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
+		    TERM=xterm-256color "$OTMUX" -S "$PUB/sock" "$@" &
 	else
 		"$TMUX_BIN" -S "$PUB/sock" "$@" &
 	fi

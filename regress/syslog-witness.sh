@@ -20,14 +20,18 @@
 # in hex; no digests or signature).
 #
 # Then show-audit -V -d LOG -w FILE: on the untouched log (four segments
-# or more, by rotation) it exits 0 and says what -V says. With a segment
-# in the middle removed, besides the missing segment, it says exactly
+# or more, by rotation) it exits 2 (no host key: consistent) and says what
+# -V says. With a segment in the middle removed, besides the missing
+# segment and the segments after it unlinked, it says exactly
 # "witness: seal N of run R (segment S, seq Q) is not in the log: a
 # segment was removed or truncated" for each seal of that segment (that
 # the witness has: all of them, unless a message was lost). With
 # the last segment removed, or cut just after its first seal, show-audit
-# -V alone cannot tell (the rest verifies, exit 0), but -w names each seal
-# that is gone and exits non-zero.
+# -V alone cannot tell (the rest verifies, exit 2), but -w names each seal
+# that is gone and exits 1.
+#
+# A line planted in the witness file by another program is not counted
+# unless it is exactly a seal's message as the server sends it (below).
 #
 # The same messages over "udp:127.0.0.1:PORT", and over
 # "tcp:localhost:PORT" (imtcp, octet-counted frames; a host name, which
@@ -67,6 +71,8 @@ input(type="imuxsock" Socket="$TMP/syslog.sock" RateLimit.Interval="0"
     UseSpecialParser="off" ParseHostname="on" ruleset="unix")
 input(type="imudp" address="127.0.0.1" port="$PORT" ruleset="udp")
 input(type="imtcp" address="127.0.0.1" port="$TPORT" ruleset="tcp")
+input(type="imuxsock" Socket="$TMP/plant.sock" RateLimit.Interval="0"
+    UseSpecialParser="off" ParseHostname="on" ruleset="plant")
 ruleset(name="unix") {
 	action(type="omfile" file="$TMP/unix.log"
 	    template="RSYSLOG_SyslogProtocol23Format")
@@ -77,6 +83,10 @@ ruleset(name="udp") {
 }
 ruleset(name="tcp") {
 	action(type="omfile" file="$TMP/tcp.log"
+	    template="RSYSLOG_SyslogProtocol23Format")
+}
+ruleset(name="plant") {
+	action(type="omfile" file="$TMP/plant.log"
 	    template="RSYSLOG_SyslogProtocol23Format")
 }
 EOF
@@ -244,16 +254,17 @@ exec sleep 60" || fail "new-session failed"
 	wait_for "the closing seal in $2" last_message "$2"
 }
 
-# show-audit -V -d $1 -w $2 must exit non-zero if $3 is "bad" and print
-# exactly what the Python code $4 (with t, the tamper module, and d, the
+# show-audit -V -d $1 -w $2 must exit 1 if $3 is "bad", else 2 (there is
+# no host key: the log is consistent, not anchored), and print exactly
+# what the Python code $4 (with t, the tamper module, and d, the
 # directory) puts in err and out.
 witness() {
 	"$TMUX_BIN" show-audit -V -d "$1" -w "$2" >"$TMP/v.out" 2>"$TMP/v.err"
 	vrc=$?
 	if [ "$3" = bad ]; then
-		[ $vrc -ne 0 ] || fail "$5: show-audit -V -w exited 0"
+		[ $vrc -eq 1 ] || fail "$5: show-audit -V -w exited $vrc"
 	else
-		[ $vrc -eq 0 ] || fail "$5: show-audit -V -w exited $vrc"
+		[ $vrc -eq 2 ] || fail "$5: show-audit -V -w exited $vrc"
 	fi
 	python3 - "$1" "$2" "$TMP/v.want" <<EOF || fail "$5: python3 failed"
 import re, sys, tamper as t
@@ -308,16 +319,18 @@ cp "$mid" "$TMP/mid"
 rm "$mid"
 witness "$TMP/case" "$W" bad "
 s = t.segments(d)
-out = [t.intact(x) for x in s]
+out = [t.intact(s[0])]
 err = ['%s: missing segment: between segment 1 (%s) and segment 3' %
-    (s[1].path, s[0].path)] + gone(seals('$TMP/mid'))" "middle segment removed"
+    (s[1].path, s[0].path)] + gone(seals('$TMP/mid')) + \
+    [t.unlinked(s[1], number=2)] + [t.unlinked(x, p, why='not linked')
+    for p, x in zip(s[1:], s[2:])]" "middle segment removed"
 
 fresh
 last=$(ls "$TMP/case"/*.tmux-audit | tail -n 1)
 cp "$last" "$TMP/last"
 rm "$last"
-"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1 ||
-    fail "show-audit -V without -w found the last segment missing"
+"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "show-audit -V without -w found the last segment missing"
 witness "$TMP/case" "$W" bad "
 out = [t.intact(x) for x in t.segments(d)]
 err = gone(seals('$TMP/last'))" "last segment removed"
@@ -330,11 +343,59 @@ first = s.seals()[0]
 assert len(s.seals()) >= 2
 t.truncate(s.path, first.offset + len(first.raw))' "$last" ||
     fail "cannot cut the last segment"
-"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1 ||
-    fail "show-audit -V without -w found the last segment cut"
+"$TMUX_BIN" show-audit -V -d "$TMP/case" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "show-audit -V without -w found the last segment cut"
 witness "$TMP/case" "$W" bad "
 out = [t.intact(x) for x in t.segments(d)]
 err = gone(seals('$TMP/last')[1:])" "last segment cut after its first seal"
+
+# Lines planted with logger(1), as any local user can, written by the same
+# rsyslogd the same way (another socket, so they can be added to a copy of
+# the witness file). For the first seal of the log (seal 0, segment 1) but
+# with a chain of zeros: in the free form any program can write ("run=R
+# seal_index=0 ..." from a "tmux-audit" tag), which -w used to count; in
+# the server's own RFC 5424 form but from facility user; in that form,
+# authpriv, but another PID. None of these is the server's, and the
+# untouched log verifies as before. In that form, authpriv, with the
+# server's PID: it is taken as a seal, and the log fails ("differs"): all
+# a planted line can do is make a good log fail.
+plant() {
+	logger -u "$TMP/plant.sock" "$@" || fail "logger failed"
+}
+planted() {
+	[ "$(cat "$TMP/plant.log" 2>/dev/null | wc -l)" -eq "$1" ]
+}
+python3 -c '
+import sys, tamper as t
+s = t.segments(sys.argv[1])[0]
+seal = s.seals()[0]
+print(s.run.hex(), s.pid, seal.seq, seal.uint(0x101c))' "$TMP/orig" \
+    >"$TMP/seal0" || fail "python3 failed"
+read -r run pid seq0 index0 <"$TMP/seal0"
+[ "$index0" = 0 ] || fail "the first seal has index $index0"
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+set -- --sd-id tmuxaudit@32473 --sd-param "run=\"$run\"" \
+    --sd-param "seq=\"$seq0\"" --sd-param 'seal_index="0"' \
+    --sd-param 'segment="1"' --sd-param "chain=\"$zeros\""
+plant -t tmux-audit -p authpriv.info \
+    "run=$run seal_index=0 segment=1 seq=$seq0 chain=$zeros planted"
+plant --rfc5424=notq -p user.info -t tmux-audit --msgid seal --id="$pid" \
+    "$@" "$seq0 seal"
+plant --rfc5424=notq -p authpriv.info -t tmux-audit --msgid seal \
+    --id=$((pid + 1)) "$@" "$seq0 seal"
+wait_for "the planted lines" planted 3
+cat "$W" "$TMP/plant.log" >"$TMP/planted.log"
+witness "$TMP/orig" "$TMP/planted.log" good '
+out = [t.intact(s) for s in t.segments(d)]' "planted lines not the server's"
+
+plant --rfc5424=notq -p authpriv.info -t tmux-audit --msgid seal --id="$pid" \
+    "$@" "$seq0 seal"
+wait_for "the planted line" planted 4
+tail -n 1 "$TMP/plant.log" | cat "$W" - >"$TMP/planted.log"
+witness "$TMP/orig" "$TMP/planted.log" bad "
+out = [t.intact(s) for s in t.segments(d)]
+err = ['witness: seal 0 of run $run (segment 1, seq $seq0) differs from '
+    'the log\'s']" "a planted line in the server's form"
 
 # Over UDP and over TCP: a fresh server and log each, all messages there,
 # and -w with that file passes.

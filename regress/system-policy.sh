@@ -12,10 +12,11 @@
 # customize mode (Enter on it, through an attached client) is undone at
 # once with the same message; audit-log stays on throughout (every
 # option-changed record for it after the policy says "on"), the log is
-# never stopped and verifies intact. A server on another socket whose own config turns
-# the log off gets the config error "FILE:1: audit-log is locked by ..."
-# and audits all the same. A policy file that is writable by its group
-# (0664) or owned by another user is ignored, with the config error
+# never stopped and verifies as consistent. A server on another socket
+# whose own config turns the log off gets the config error "FILE:1:
+# audit-log is locked by ..." and audits all the same. A policy file that
+# is writable by its group (0664) or owned by another user is ignored,
+# with the config error
 # "audit policy /etc/tmux-audit.conf ignored: writable by others (mode
 # 0664)" or "... ignored: owned by uid 65534, not root", and the log stays
 # off.

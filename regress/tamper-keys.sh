@@ -5,9 +5,13 @@
 # accepts only runs certified by that key. Whoever rewrites a whole log
 # and seals it again with keys of their own (here: the log of another
 # server run put in its place, certified by another host key or by none)
-# gets a log that verifies on its own (exit 0, "unanchored") but fails with
-# -k ("wrong key ..."); the genuine log verifies "anchored" with -k, given
-# as the .pub file or as its base64 line (one with a "/" in it). Also: -G
+# gets a log that verifies on its own just as the genuine one does
+# ("consistent ..., unanchored", exit 2) but fails with -k ("wrong key
+# ...", exit 1); the genuine log verifies "intact ..., anchored" with -k
+# (exit 0), given as the .pub file or as its base64 line (one with a "/"
+# in it). A verdict other than intact says "anchored" only for a file
+# whose run key was checked and found certified, and "not anchored" for
+# one of a run that is not certified. Also: -G
 # writes FILE (0600) and FILE.pub (0644) with the fingerprint in the
 # comment; -K prints each run's key and who certified it; -k refuses what
 # is not a key.
@@ -46,7 +50,7 @@ export FP
 LOG=$TMP/logB
 make_log 1 "set -s audit-log-key $TMP/other"
 LOG=$TMP/logC
-make_log 1
+make_log 2
 LOG=$TMP/log
 make_log 2 "set -s audit-log-key $TMP/host"
 cp -a "$LOG" "$TMP/orig"
@@ -84,8 +88,30 @@ t.expect(True, ["%s: wrong key: the run is not certified by host key %s" %
 done
 ORIG=$TMP/orig
 
-# Run C's segment put beside the genuine ones: alone it verifies, but it is
-# not certified.
+# "anchored" only where it was checked. A segment with an unsealed tail
+# is reported as such, with -k: in the genuine run, "anchored"; in run C,
+# not certified, "not anchored", like the first segment's "wrong key".
+tamper "the genuine log, an unsealed tail, -k" '
+import os
+x = s[1]
+t.truncate(x.path, x.records[-2].offset)
+x = t.Segment(x.path)
+a = "anchored (host key %s)" % os.environ["FP"]
+t.expect(True, [t.unsealed_tail(x, a)], [t.intact(s[0], a)])' \
+    -k "$TMP/host.pub"
+ORIG=$TMP/logC
+tamper "log C, an unsealed tail, -k" '
+import os
+x = s[1]
+t.truncate(x.path, x.records[-2].offset)
+x = t.Segment(x.path)
+t.expect(True, ["%s: wrong key: the run is not certified by host key %s" %
+    (s[0].path, os.environ["FP"]), t.unsealed_tail(x, "not anchored (not "
+    "certified by host key %s)" % os.environ["FP"])], [])' -k "$TMP/host.pub"
+ORIG=$TMP/orig
+
+# Run C's first segment put beside the genuine ones: alone it verifies, but
+# it is not certified.
 tamper "a run without a host key added, -k" '
 import os, shutil
 c = t.segments(os.environ["C"])[0]

@@ -2,7 +2,7 @@
 
 # Property 3: each segment commits to the one before it, so a missing,
 # swapped, replayed or foreign segment in a series is detected by
-# show-audit -V, which exits non-zero and names it. Two real server runs:
+# show-audit -V, which exits 1 and names it. Two real server runs:
 # A with three segments, B with two (typed input, pane output, several
 # seals each). Two untouched runs in one directory verify. Then, on a copy
 # of A: the middle segment removed, the first removed, the contents of
@@ -11,6 +11,9 @@
 # segment 3 (replayed), B's segment 2 put in place of A's (foreign, under
 # A's name or its own). Last, the run key in A's first segment record
 # changed: that segment is modified, and the others are not blamed for it.
+# A segment that follows a gap, or a segment that could not be verified to
+# its closing seal, cannot be linked back to the run key, and nor can the
+# segments after it: each is "unlinked", and says why.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-tamper.sh"
@@ -36,13 +39,14 @@ tamper "the middle segment removed" '
 import os
 os.unlink(s[1].path)
 t.expect(True, ["%s: missing segment: between segment 1 (%s) and segment 3"
-    % (s[2].path, s[0].path)], [t.intact(s[0]), t.intact(s[2])])'
+    % (s[2].path, s[0].path), t.unlinked(s[2], number=2)], [t.intact(s[0])])'
 
 tamper "the first segment removed" '
 import os
 os.unlink(s[0].path)
 t.expect(True, ["%s: missing segment: segments 1-1 of this run are not here"
-    % s[1].path], [t.intact(s[1]), t.intact(s[2])])'
+    % s[1].path, t.unlinked(s[1], number=1),
+    t.unlinked(s[2], s[1], why="not linked")], [])'
 
 tamper "segments 2 and 3 swapped" '
 import os
@@ -92,7 +96,8 @@ series[b2.run] = "%s: missing segment: segments 1-1 of this run are not " \
     "here" % s[1].path
 t.expect(True, [series[k] for k in sorted(series)] +
     ["%s: out of order or foreign segment: the file holds segment 2 of pid "
-    "%d" % (s[1].path, b2.pid)], [t.intact(s[0]), t.intact(s[2])])'
+    "%d" % (s[1].path, b2.pid), t.unlinked(s[2], number=2)],
+    [t.intact(s[0])])'
 
 tamper "a foreign segment under its own name" '
 import os, shutil
@@ -102,13 +107,17 @@ shutil.copy(b2.path, d)
 series = {}
 series[s[0].run] = "%s: missing segment: between segment 1 (%s) and " \
     "segment 3" % (s[2].path, s[0].path)
+b2 = t.Segment(os.path.join(d, os.path.basename(b2.path)))
 series[b2.run] = "%s: missing segment: segments 1-1 of this run are not " \
-    "here" % os.path.join(d, os.path.basename(b2.path))
-t.expect(True, [series[k] for k in sorted(series)],
-    [t.intact(x) for x in t.segments(d)])'
+    "here" % b2.path
+verdicts = {s[2].path: t.unlinked(s[2], number=2),
+    b2.path: t.unlinked(b2, number=1)}
+t.expect(True, [series[k] for k in sorted(series)] +
+    [verdicts[k] for k in sorted(verdicts)], [t.intact(s[0])])'
 
 tamper "the run key of segment 1 changed" '
 r = s[0].records[0]
 t.flip(s[0].path, r.value_offset(t.F_RUN_KEY) + 4)
-t.expect(True, [t.bad_record(s[0], r)], [t.intact(s[1]), t.intact(s[2])])'
+t.expect(True, [t.bad_record(s[0], r), t.unlinked(s[1], s[0]),
+    t.unlinked(s[2], s[1], why="not linked")], [])'
 exit 0

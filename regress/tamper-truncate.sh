@@ -10,12 +10,17 @@
 # records after the last seal ("unsealed tail: N records (seq A-B)"); the
 # middle segment cut just after a seal that is not its closing one
 # ("truncated: no closing seal, but segment 3 follows"); the last segment
-# cut inside its segment record, and to its header alone. The other
-# segments still verify, and show-audit -V exits non-zero.
+# cut inside its segment record, and to its header alone (counts without
+# "sealed through": nothing was sealed); the middle segment cut inside its
+# segment record (it is in no run, so segment 2 is missing); part of a
+# record appended after the closing seal ("modified": the server writes
+# nothing there, so it is not a crash). The other segments still verify,
+# but one after a segment with no verified closing seal is "unlinked", and
+# show-audit -V exits 1.
 #
 # The last segment cut just after a seal that is not its closing one looks
-# exactly like the log of a server still running: it verifies, but is not
-# called closed.
+# exactly like the log of a server still running: it verifies (consistent:
+# exit 2, as there is no host key), but is not called closed.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-tamper.sh"
@@ -42,7 +47,7 @@ tamper "the middle segment torn" '
 r = s[1].records[-2]
 t.truncate(s[1].path, r.offset + 30)
 t.expect(True, [t.damaged(s[1], "torn last record at offset %d" % r.offset,
-    len(s[1].records) - 2)], [t.intact(s[0]), t.intact(s[2])])'
+    len(s[1].records) - 2), t.unlinked(s[2], s[1])], [t.intact(s[0])])'
 
 tamper "records after the last seal" '
 seal = s[2].seals()[-2]
@@ -56,19 +61,34 @@ tamper "the middle segment cut after a seal" '
 seal = s[1].seals()[-2]
 t.truncate(s[1].path, seal.offset + len(seal.raw))
 t.expect(True, ["%s: truncated: no closing seal, but segment 3 follows" %
-    s[1].path], [t.intact(s[0]), t.intact(s[2])])'
+    s[1].path, t.unlinked(s[2], s[1])], [t.intact(s[0])])'
 
 tamper "the last segment cut inside its segment record" '
 t.truncate(s[2].path, 8 + 10)
 t.expect(True, ["%s: torn last record at offset 8; 0 records, 0 seals, "
-    "sealed through seq 0, unanchored (no host key)" % s[2].path],
-    [t.intact(x) for x in s[:2]])'
+    "unanchored (no host key)" % s[2].path], [t.intact(x) for x in s[:2]])'
+
+# A file with no segment record is in no run: the series goes on without
+# it.
+tamper "the middle segment cut inside its segment record" '
+t.truncate(s[1].path, 8 + 100)
+t.expect(True, ["%s: missing segment: between segment 1 (%s) and segment 3"
+    % (s[2].path, s[0].path), "%s: torn last record at offset 8; 0 records, "
+    "0 seals, unanchored (no host key)" % s[1].path,
+    t.unlinked(s[2], number=2)], [t.intact(s[0])])'
 
 tamper "the last segment cut to its header" '
 t.truncate(s[2].path, 8)
-t.expect(True, ["%s: empty: no records; 0 records, 0 seals, sealed through "
-    "seq 0, unanchored (no host key)" % s[2].path],
-    [t.intact(x) for x in s[:2]])'
+t.expect(True, ["%s: empty: no records; 0 records, 0 seals, unanchored (no "
+    "host key)" % s[2].path], [t.intact(x) for x in s[:2]])'
+
+# Nothing is written after a closing seal, so bytes there, even too few
+# for a record, are not a crash but a change.
+tamper "part of a record after the closing seal" '
+with open(s[2].path, "ab") as f:
+    f.write(s[2].records[1].raw[:10])
+t.expect(True, ["%s: modified: record after the closing seal at offset %d" %
+    (s[2].path, s[2].size)], [t.intact(x) for x in s[:2]])'
 
 tamper "the last segment cut after a seal" '
 seal = s[2].seals()[-2]

@@ -16,6 +16,7 @@ SEGMENT, SEAL, INPUT, OUTPUT = 1, 7, 48, 49
 # Field tags (audit/audit-int.h).
 F_PID = 0x1001
 F_SEGMENT = 0x1006
+F_START_TIME = 0x100a
 F_FORMAT = 0x1008
 F_PANE = 0x100c
 F_SEAL_INDEX = 0x101c
@@ -157,11 +158,24 @@ def truncate(path, size):
 
 
 def intact(seg, anchored="unanchored (no host key)"):
-    """The verifier's line for an untouched segment."""
+    """
+    The verifier's line for an untouched segment: "intact" when it is
+    anchored (-k), "consistent" when nothing anchors it.
+    """
     seals = seg.seals()
-    return "%s: intact: %d records, %d seals, sealed through seq %d%s, %s" % (
-        seg.path, len(seg.events()), len(seals), seals[-1].seq,
+    return "%s: %s: %d records, %d seals, sealed through seq %d%s, %s" % (
+        seg.path, "intact" if anchored.startswith("anchored") else
+        "consistent", len(seg.events()), len(seals), seals[-1].seq,
         ", closed" if seals[-1].is_final() else "", anchored)
+
+
+def counts(recs, anchored):
+    """The counts after a tail verdict, over records recs (segment record
+    included): records, seals, the last seal's seq if any, the anchor."""
+    seals = [r for r in recs if r.type == SEAL]
+    sealed = ", sealed through seq %d" % seals[-1].seq if seals else ""
+    return "%d records, %d seals%s, %s" % (max(len(recs) - 1, 0), len(seals),
+                                           sealed, anchored)
 
 
 def damaged(seg, why, records, anchored="unanchored (no host key)"):
@@ -169,10 +183,25 @@ def damaged(seg, why, records, anchored="unanchored (no host key)"):
     The verifier's line for a segment with only a damaged tail: why, then
     the counts over the first records (segment record included) of seg.
     """
-    recs = seg.records[:records]
-    seals = [r for r in recs if r.type == SEAL]
-    return "%s: %s; %d records, %d seals, sealed through seq %d, %s" % (
-        seg.path, why, len(recs) - 1, len(seals), seals[-1].seq, anchored)
+    return "%s: %s; %s" % (seg.path, why,
+                           counts(seg.records[:records], anchored))
+
+
+def unlinked(seg, prev=None, number=None, why=None):
+    """
+    The verifier's line for segment seg, whose link back to the run key
+    cannot be made: segment number is not here, or segment prev (a
+    Segment) has no verified closing seal (why None) or is not linked
+    (why "not linked").
+    """
+    if prev is None:
+        return "%s: unlinked: segment %d is not here" % (seg.path, number)
+    if why is None:
+        why = "has no verified closing seal"
+    else:
+        why = "is not linked to the run key"
+    return "%s: unlinked: segment %d (%s) %s" % (seg.path, prev.number,
+                                                prev.path, why)
 
 
 def unsealed_tail(seg, anchored="unanchored (no host key)"):
@@ -223,13 +252,20 @@ def rewrite(seg, records):
 
 def expect(bad, err, out):
     """
-    Write what show-audit -V must do for lib-tamper.sh's tamper: exit
-    non-zero if bad, else 0, and print exactly the lines err on stderr and
-    out on stdout.
+    Write what show-audit -V must do for lib-tamper.sh's tamper: exit 1 if
+    bad, else 0 if every line of out says intact (anchored with -k) and 2
+    if not (consistent, but nothing anchors it), and print exactly the
+    lines err on stderr and out on stdout.
     """
     base = os.environ["TAMPER_EXPECT"]
+    if bad:
+        rc = 1
+    elif all(": intact: " in line for line in out):
+        rc = 0
+    else:
+        rc = 2
     with open(base + ".rc", "w") as f:
-        f.write("bad\n" if bad else "good\n")
+        f.write("%d\n" % rc)
     for name, lines in (("err", err), ("out", out)):
         with open(base + "." + name, "w") as f:
             f.write("".join(line + "\n" for line in lines))
@@ -304,7 +340,7 @@ def new_key():
 
 
 def reseal(seg, sk, pk, prev=None, run_key=None, host=None, keep=False,
-           after=0):
+           after=0, edit=None, index=0, number=None):
     """
     Rewrite a segment as the writer would, with the records it has now
     (changed as they may be), sealing with the key sk (public key pk) and
@@ -314,8 +350,12 @@ def reseal(seg, sk, pk, prev=None, run_key=None, host=None, keep=False,
     and the host key and certificate given as host, a pair of bytes, or
     kept as they were if keep. With after N, the segment record and the
     first N seals are kept as they are, and only the later seals are made
-    again (with sk first). Returns the chain and signature of the closing
-    seal and the key pair it named next, for the next segment.
+    again (with sk first). edit, if given, is called with the list of the
+    new segment record's (tag, bytes) fields and returns the list to
+    write; index is added to every seal's seal_index; number, if given,
+    is the segment number of the record and the seals. Returns the chain
+    and signature of the closing seal and the key pair it named next, for
+    the next segment.
     """
     old = seg.records[0]
     fields = [(t, old.raw[p:p + n]) for t, p, n in old.fields
@@ -330,6 +370,11 @@ def reseal(seg, sk, pk, prev=None, run_key=None, host=None, keep=False,
         host = (old.field(F_HOST_KEY), old.field(F_CERT))
     if host is not None:
         fields += [(F_HOST_KEY, host[0]), (F_CERT, host[1])]
+    if number is not None:
+        fields = [(t, u64(number) if t == F_SEGMENT else v)
+                  for t, v in fields]
+    if edit is not None:
+        fields = edit(fields)
     if after > 0:
         out = [old.raw]
     else:
@@ -352,8 +397,10 @@ def reseal(seg, sk, pk, prev=None, run_key=None, host=None, keep=False,
             digests.append(chain[:8])
             continue
         next_sk, next_pk = new_key()
-        f = [(F_SEAL_INDEX, r.field(F_SEAL_INDEX)), (F_RUN, r.field(F_RUN)),
-             (F_SEGMENT, r.field(F_SEGMENT)), (F_RECORDS, u64(len(digests)))]
+        f = [(F_SEAL_INDEX, u64(r.uint(F_SEAL_INDEX) + index)),
+             (F_RUN, r.field(F_RUN)),
+             (F_SEGMENT, r.field(F_SEGMENT) if number is None else
+              u64(number)), (F_RECORDS, u64(len(digests)))]
         if r.is_final():
             f.append((F_FINAL, u64(1)))
         f += [(F_CHAIN, chain), (F_DIGESTS, b"".join(digests)),

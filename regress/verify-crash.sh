@@ -1,12 +1,13 @@
 #!/bin/sh
 
 # Property 2 after a crash: a server killed with SIGKILL leaves a log whose
-# every closed segment verifies intact and whose last segment reports only
-# its honest tail: "unsealed tail: N records (seq A-B) after the last
-# seal", with the counts of what was sealed, and show-audit -V exits
-# non-zero. Cut inside its last record, as a crash in the middle of a write
+# every closed segment verifies as consistent and whose last segment
+# reports only its honest tail: "unsealed tail: N records (seq A-B) after
+# the last seal", with the counts of what was sealed, and show-audit -V
+# exits 1. Cut inside its last record, as a crash in the middle of a write
 # would, it reports "torn last record at offset O" instead. A new server
-# run logging to the same directory afterwards verifies intact beside it.
+# run logging to the same directory afterwards verifies as consistent
+# beside it.
 # The seal interval is long here, so the only seals are those asked for.
 
 . "$(dirname "$0")/lib.sh"

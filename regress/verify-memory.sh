@@ -2,7 +2,7 @@
 
 # show-audit -V streams: its memory does not grow with the size of the log.
 # Two real logs, of about 5 MB and 50 MB of pane output (cat of a file of
-# printable text, seal interval 1 second), each verify intact, and the
+# printable text, seal interval 1 second), each verify (consistent), and the
 # maximum resident set size of show-audit -V -d (from /usr/bin/time -v)
 # is under 30 MB for both and within 4 MB of each other.
 
@@ -11,6 +11,7 @@
 
 [ -x /usr/bin/time ] ||
     skip "no /usr/bin/time (GNU time; Debian package time)"
+sanitized && skip "a sanitizer build: its memory use is not the release's"
 
 # A log in directory $2 of $1 MB of output through pane %0; its size in
 # bytes and show-audit -V's maximum RSS in kilobytes are left in $size and
@@ -38,7 +39,8 @@ with open(sys.argv[1], "w") as f:
 	    fail "a log of $size bytes for $1 MB of output"
 
 	/usr/bin/time -v -o "$TMP/time" "$TMUX_BIN" show-audit -V -d "$LOG" \
-	    >"$TMP/v.out" 2>"$TMP/v.err" ||
+	    >"$TMP/v.out" 2>"$TMP/v.err"
+	[ $? -eq 2 ] ||
 	    fail "show-audit -V of $1 MB failed: $(cat "$TMP/v.err")"
 	python3 -c '
 import sys, tamper as t

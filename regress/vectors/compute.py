@@ -26,7 +26,7 @@ D_RUNKEY = b"tmux-audit run key v1\0"
 D_KEYID = b"tmux-audit key id v1\0"
 
 T_SEGMENT, T_SEAL = 1, 7
-F_SEGMENT, F_START_TIME = 0x1006, 0x100a
+F_PID, F_SEGMENT, F_START_TIME = 0x1001, 0x1006, 0x100a
 F_SEAL_INDEX, F_FINAL, F_FIRST, F_RECORDS = 0x101c, 0x101d, 0x101e, 0x101f
 F_RUN, F_CHAIN, F_DIGESTS, F_NEXT_KEY = 0x4001, 0x4003, 0x4004, 0x4005
 F_SIGNATURE, F_SIGN_KEY = 0x4006, 0x4007
@@ -142,17 +142,21 @@ def read_public_key(path):
     return raw[10:]
 
 
+class Torn(ValueError):
+    pass
+
+
 def frames(data):
     """Yield (offset, frame, type, seq, time, fields) for each record."""
     off = 8
     while off < len(data):
         if len(data) - off < 4:
-            raise ValueError("offset %d: torn last record" % off)
+            raise Torn("offset %d: torn last record" % off)
         n, = struct.unpack(">I", data[off:off + 4])
         if n < 18 or n > 16 * 1024 * 1024:
             raise ValueError("offset %d: bad record length" % off)
         if len(data) - off < 4 + n:
-            raise ValueError("offset %d: torn last record" % off)
+            raise Torn("offset %d: torn last record" % off)
         frame = data[off:off + 4 + n]
         rtype, seq, time = struct.unpack(">HQQ", frame[4:22])
         fields, p = [], 22
@@ -178,6 +182,27 @@ def uint(fields, tag):
     return None if v is None else int.from_bytes(v, "big")
 
 
+def valid_segment_record(fields):
+    """Section 11.10, step 2: what a segment record must carry, each
+    field at its size, and agree with itself."""
+    def size(tag):
+        v = field(fields, tag)
+        return None if v is None else len(v)
+    number = uint(fields, F_SEGMENT)
+    if (size(F_RUN) != 16 or size(F_RUN_KEY) != 32 or
+            size(F_SIGN_KEY) != 32 or None in (number,
+            uint(fields, F_PID), uint(fields, F_START_TIME)) or
+            number == 0):
+        return False
+    first = uint(fields, F_FIRST)
+    if (first is not None) != (number == 1) or first not in (None, 1):
+        return False
+    link = (size(F_PREV_CHAIN), size(F_PREV_SEAL))
+    if link != ((None, None) if number == 1 else (32, 64)):
+        return False
+    return (size(F_HOST_KEY), size(F_CERT)) in ((None, None), (32, 64))
+
+
 def check_segment(path, host, prev):
     """Verify one segment on its own and against the segment before it
     (prev: what check_segment returned for it, or None). Prints the
@@ -198,10 +223,27 @@ def check_segment(path, host, prev):
     epoch = []          # (seq, digest) since the last seal
     nrec = nseal = 0
     final = False
-    for off, frame, rtype, seq, time, fields in frames(data):
+    sealed = None
+    first_index = last_index = None
+    records = frames(data)
+    while True:
+        try:
+            off, frame, rtype, seq, time, fields = next(records)
+        except StopIteration:
+            break
+        except ValueError as e:
+            # After the closing seal nothing may follow, not even part of
+            # a record; before it a record cut short is a torn last one.
+            if final:
+                print("record after the closing seal: %s" % e)
+            else:
+                print(e)
+            ok = False
+            break
         if nrec == 0:
-            if rtype != T_SEGMENT:
-                raise SystemExit("first record is not a segment record")
+            if rtype != T_SEGMENT or not valid_segment_record(fields):
+                raise SystemExit("no valid segment record at offset 8")
+            print("segment record    valid")
             run = field(fields, F_RUN)
             run_key = field(fields, F_RUN_KEY)
             key = field(fields, F_SIGN_KEY)
@@ -210,17 +252,19 @@ def check_segment(path, host, prev):
             if first and (number != 1 or key != run_key):
                 print("segment 1 is not FIRST or its SIGN_KEY is not RUN_KEY")
                 ok = False
+            start_time = uint(fields, F_START_TIME)
             if prev is not None:
                 # The previous segment of the run, closed by a final seal.
                 good = (not first and prev["final"] and
                         run == prev["run"] and number == prev["number"] + 1
                         and field(fields, F_PREV_CHAIN) == prev["chain"]
                         and field(fields, F_PREV_SEAL) == prev["sig"]
-                        and key == prev["next_key"])
+                        and key == prev["next_key"] and
+                        run_key == prev["run_key"] and
+                        start_time == prev["start_time"])
                 print("link              segment %d follows segment %d: %s"
                       % (number, prev["number"], "good" if good else "BAD"))
                 ok = ok and good
-            start_time = uint(fields, F_START_TIME)
             msg = D_RUNKEY + run + struct.pack(">Q", start_time) + run_key
             good = (field(fields, F_HOST_KEY) == host and
                     ed25519_verify(host, msg, field(fields, F_CERT)))
@@ -245,11 +289,18 @@ def check_segment(path, host, prev):
             good = ed25519_verify(key, signed, sig)
             digests = field(fields, F_DIGESTS)
             want = b"".join(d for _, d in epoch)
+            index = uint(fields, F_SEAL_INDEX)
             good = (good and digests == want and
                     uint(fields, F_RECORDS) == len(epoch) and
                     field(fields, F_CHAIN) == chain and
                     field(fields, F_RUN) == run and
-                    uint(fields, F_SEGMENT) == number)
+                    uint(fields, F_SEGMENT) == number and
+                    (index == last_index + 1 if last_index is not None
+                     else index == 0 if number == 1 else True))
+            if first_index is None:
+                first_index = index
+            last_index = index
+            sealed = seq
             if nseal == 1:
                 print("first seal        offset %d, seq %d, %d-byte record"
                       % (off, seq, len(frame)))
@@ -280,12 +331,18 @@ def check_segment(path, host, prev):
     if len(epoch) > 1:
         print("unsealed tail: %d records" % (len(epoch) - 1))
         ok = False
-    # Counted as show-audit -V counts: the records after the segment record.
-    print("%s: %d records, %d seals%s" %
+    if prev is not None and first_index != prev["last_index"] + 1:
+        print("seal indexes do not go on from segment %d" % prev["number"])
+        ok = False
+    # Counted as show-audit -V counts: the records after the segment
+    # record; the seq of the last good seal.
+    print("%s: %d records, %d seals%s%s" %
           ("intact" if ok else "NOT INTACT", nrec - 1, nseal,
+           ", sealed through seq %d" % sealed if sealed is not None else "",
            ", closed" if final else ""))
     seg.update(ok=ok, run=run, number=number, final=final, chain=chain,
-               next_key=key)
+               next_key=key, run_key=run_key, start_time=start_time,
+               last_index=last_index)
     return seg
 
 
