@@ -26,7 +26,8 @@
 #include "audit-int.h"
 
 /*
- * Who may do what: the server's owner, guests, and the read-only rule.
+ * Who may do what: the server's owner, other users, and the read-only rule.
+ * Only the rules: the commands (audit-command.c) log what they refuse.
  *
  * A read-only client (server-access -r, attach -r) may have no effect
  * beyond its own client, whichever way a command reaches the queue (a
@@ -38,6 +39,9 @@
  *
  * These checks hold with audit-log off too; what the log adds is that each
  * refusal is recorded.
+ *
+ * What a client of another user does is sealed (and so witnessed) before
+ * it takes effect: audit_guest_seal.
  */
 
 extern const struct cmd_entry	cmd_attach_session_entry;
@@ -155,9 +159,9 @@ audit_readonly_moves(struct cmdq_item *item, const char *tflag)
 
 /*
  * Why may read-only client c not run this command as it stands? NULL if it
- * may. The reason is a fixed string.
+ * may. The reason is a fixed string, or one good until the next call.
  */
-static const char *
+const char *
 audit_readonly_why(struct cmdq_item *item, struct client *c, struct cmd *cmd)
 {
 	const struct cmd_entry			*entry = cmd_get_entry(cmd);
@@ -208,45 +212,20 @@ audit_readonly_why(struct cmdq_item *item, struct client *c, struct cmd *cmd)
 }
 
 /*
- * The one read-only check, where every command is about to fire, whoever
- * queued it. Returns 1 (with the error given and logged) if the command is
- * refused.
+ * Write what a client that is not the owner did, or tried to do, through
+ * to a seal on disk and to the syslog witness before it takes effect: if
+ * the client then kills the server and cuts the file back, the seal that
+ * names it is already signed and outside the file. Returns -1 if the seal
+ * could not be written and audit-log-fail is closed.
  */
 int
-audit_readonly_refused(struct cmdq_item *item, struct client *c,
-    struct cmd *cmd)
+audit_guest_seal(struct client *c)
 {
-	const char	*why;
-
-	if (c == NULL || (~c->flags & CLIENT_READONLY))
+	if (audit_client_is_owner(c) || !audit_is_on())
 		return (0);
-	if (cmdq_get_flags(item) & CMDQ_STATE_NOHOOKS)
+	if (audit_store_seal_sync() == 0)
 		return (0);
-	if ((why = audit_readonly_why(item, c, cmd)) == NULL)
+	if (!options_get_number(global_options, "audit-log-fail"))
 		return (0);
-	audit_command_refused_item(item, c, cmd, why);
-	cmdq_error(item, "%s", why);
-	return (1);
-}
-
-/*
- * A key a read-only client pressed is bound to commands it may not run:
- * nothing runs, and the attempt is logged.
- */
-void
-audit_readonly_key(struct client *c, struct key_binding *bd,
-    struct key_event *event)
-{
-	audit_command_refused_key(c, bd->cmdlist, event != NULL ?
-	    event->key : bd->key, "client is read-only");
-}
-
-/*
- * May a format run #() jobs now? Not while a command issued by a read-only
- * client runs: the format may be the client's own text.
- */
-int
-audit_format_jobs_refused(void)
-{
-	return (audit_cause_readonly());
+	return (-1);
 }

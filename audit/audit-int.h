@@ -266,7 +266,25 @@ struct audit_out {
 	int		 errors;
 };
 
-/* audit-record.c */
+/*
+ * The files of audit/, from the bottom (leaves the others call) to the top.
+ * A file calls only files above it in this list: the write path runs one
+ * way, and the server, the reader and the collector share the leaves.
+ */
+
+/* audit-record.c: buffers, records and their fields, names. */
+struct audit_view {
+	size_t		 start;
+	u_int		 type;
+	uint64_t	 seq;
+	uint64_t	 time;
+	u_int		 nfields;	/* more than AUDIT_MAX_FIELDS: too many */
+	struct {
+		u_int	 tag;
+		size_t	 off;		/* of the value, in the buffer */
+		size_t	 len;
+	}		 fields[AUDIT_MAX_FIELDS];
+};
 void		 audit_buf_init(struct audit_buf *);
 void		 audit_buf_free(struct audit_buf *);
 void		 audit_buf_reserve(struct audit_buf *, size_t);
@@ -278,13 +296,17 @@ void		 audit_put64(u_char *, uint64_t);
 uint16_t	 audit_get16(const u_char *);
 uint32_t	 audit_get32(const u_char *);
 uint64_t	 audit_get64(const u_char *);
+uint64_t	 audit_now(void);
 const char	*audit_type_name(u_int);
 int		 audit_type_from_name(const char *);
 const char	*audit_tag_name(u_int);
 size_t		 audit_rec_begin(struct audit_buf *, u_int, uint64_t,
 		     uint64_t);
+void		 audit_rec_view(const struct audit_buf *, struct audit_view *);
+u_char		*audit_rec_data(struct audit_buf *, u_int, size_t);
+int		 audit_view_record(const struct audit_buf *,
+		     const struct audit_view *, struct audit_record *);
 void		 audit_rec_uint(struct audit_buf *, u_int, uint64_t);
-void		 audit_rec_int(struct audit_buf *, u_int, int64_t);
 void		 audit_rec_str(struct audit_buf *, u_int, const char *);
 void		 audit_rec_bytes(struct audit_buf *, u_int, const void *,
 		     size_t);
@@ -298,9 +320,31 @@ int		 audit_rec_get_uint(const struct audit_record *, u_int,
 int		 audit_rec_get_term(const struct audit_record *, uint64_t *,
 		     int *);
 char		*audit_rec_get_str(const struct audit_record *, u_int);
-uint64_t	 audit_now(void);
 
-/* audit-file.c */
+/* audit-chain.c: hashing and the chain of a segment. */
+struct audit_chain {
+	u_char		 value[AUDIT_HASH_LEN];
+	struct audit_buf digests;	/* AUDIT_DIGEST_LEN per record */
+	u_int		 records;	/* chained since the last seal */
+};
+void		 audit_hash_start(u_char *, const u_char *);
+void		 audit_hash_record(u_char *, const u_char *, size_t);
+void		 audit_key_id(u_char *, const u_char *);
+void		 audit_chain_begin(struct audit_chain *, const u_char *);
+void		 audit_chain_add(struct audit_chain *, const u_char *, size_t);
+void		 audit_chain_epoch(struct audit_chain *);
+
+/* audit-key.c: key text forms, key files, signing. */
+char		*audit_key_fingerprint(const u_char *);
+char		*audit_key_text(const u_char *);
+int		 audit_host_key_read_public(const char *, u_char *, char **);
+int		 audit_host_key_generate(const char *, char **);
+int		 audit_key_read_secret(const char *, const char *, u_char *,
+		     char **);
+void		 audit_sign(u_char *, const char *, const u_char *, size_t,
+		     const u_char *);
+
+/* audit-file.c: log directories and segment files on disk. */
 int		 audit_dir_open(const char *, int, char **);
 int		 audit_dir_check(const char *, int, char **);
 int		 audit_dir_same(int, const char *);
@@ -310,14 +354,14 @@ char		*audit_file_name(const char *, const char *, uint64_t,
 int		 audit_file_create(int, const char *, const char *, char **);
 size_t		 audit_file_write(int, const void *, size_t, char **);
 
-/* audit-read.c */
+/* audit-read.c: reading segment files. */
 struct audit_reader *audit_reader_open(const char *, char **);
 int		 audit_reader_next(struct audit_reader *,
 		     struct audit_record *);
 void		 audit_reader_close(struct audit_reader *);
 int		 audit_list_dir(const char *, char ***, u_int *, char **);
 
-/* audit-print.c */
+/* audit-print.c: records as text and JSON. */
 void		 audit_print_time(struct audit_buf *, uint64_t);
 void		 audit_print_text(const struct audit_record *,
 		     struct audit_buf *);
@@ -327,16 +371,21 @@ void		 audit_json_string(struct audit_buf *, const void *, size_t);
 void		 audit_printf(struct audit_buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 
-/* audit.c */
-extern struct audit_buf audit_pending;
+/* audit.c: the state of the log in the server, and records begun. */
+enum audit_state {
+	AUDIT_OFF,
+	AUDIT_HOLD,
+	AUDIT_ON
+};
+extern struct audit_buf	 audit_pending;
+extern struct audit_view audit_pending_view;
 extern uint64_t	 audit_seq;
+extern uint64_t	 audit_dropped;
 extern pid_t	 audit_pid;
 extern uint64_t	 audit_start;
 extern u_char	 audit_run[16];
 extern char	*audit_host;
 extern char	*audit_user;
-void		 audit_add_server(struct audit_buf *);
-void		 audit_warn(const char *);
 extern int	 audit_log_input;
 extern int	 audit_log_output;
 extern int	 audit_log_redact;
@@ -347,29 +396,106 @@ extern long long audit_log_max_age;
 int		 audit_active(void);
 int		 audit_is_on(void);
 int		 audit_is_holding(void);
+void		 audit_set_state(enum audit_state);
+void		 audit_identity(void);
+void		 audit_read_options(void);
 size_t		 audit_begin(u_int);
-void		 audit_end(size_t);
-void		 audit_add_client(struct audit_buf *, struct client *);
 const char	*audit_user_name(uid_t);
+void		 audit_add_server(struct audit_buf *);
+void		 audit_add_client(struct audit_buf *, struct client *);
+void		 audit_warn(const char *);
 
-/* audit-store.c */
-char		**audit_current_files(u_int *);
+/* audit-syslog.c: the syslog connection. */
+void		 audit_syslog_send(char *, size_t);
+void		 audit_syslog_lose(uint64_t);
+void		 audit_syslog_flush(void);
+void		 audit_syslog_drain(void);
+int		 audit_syslog_check(const char *, char **);
+
+/* audit-witness.c: the syslog messages. */
+void		 audit_syslog_record(const struct audit_buf *,
+		     const struct audit_view *);
+void		 audit_syslog_hold(const struct audit_buf *,
+		     const struct audit_view *);
+void		 audit_syslog_release(void);
+void		 audit_syslog_discard(void);
+void		 audit_syslog_incident(const char *);
+
+/* audit-seal.c: run keys, segment keys and links, seals. */
+int		 audit_seal_run(uint64_t, const char *, char **);
+int		 audit_seal_ready(void);
+void		 audit_seal_segment_fields(struct audit_buf *, int);
+size_t		 audit_seal_write(struct audit_chain *, u_int, int);
+void		 audit_seal_chained(const struct audit_chain *);
+
+/* audit-writer.c: the writer thread. */
+struct audit_job {
+	struct audit_buf	 buf;		/* whole records */
+	size_t			 hashed;	/* bytes already chained */
+	size_t			 start;		/* bytes already written */
+	int			 fd;
+	struct audit_chain	*chain;
+
+	size_t			 written;	/* from start */
+	int			 error;		/* errno, or 0 */
+};
+struct audit_job *audit_writer_job(void);
+void		 audit_writer_queue(void);
+int		 audit_writer_poll(int, int *);
+
+/* audit-segment.c: the segment files being written. */
 const char	*audit_current_dir(void);
+char		**audit_current_files(u_int *);
 u_int		 audit_current_segment(void);
-void		 audit_seal_now(void);
+int		 audit_segment_fd(void);
+const char	*audit_segment_path(void);
+uint64_t	 audit_segment_bytes(void);
+void		 audit_segment_wrote(size_t);
+time_t		 audit_segment_opened(void);
+void		 audit_segment_set_dir(const char *);
+void		 audit_segment_forget_dir(void);
+int		 audit_segment_create(uint64_t, struct audit_chain *,
+		     char **);
+void		 audit_segment_close(int);
+int		 audit_segment_removed(void);
+int		 audit_segment_restore(char **);
+
+/* audit-store.c: where records end up. */
+void		 audit_end(size_t);
 int		 audit_store_open(const char *, char **);
+void		 audit_store_open_later(const char *, const char *);
 void		 audit_store_close(void);
 void		 audit_store_loop(void);
-void		 audit_store_fail(const char *);
-int		 audit_store_seal_sync(void);
+void		 audit_flush(void);
+int		 audit_store_open_file(void);
 int		 audit_store_blocked(void);
 const char	*audit_store_error(void);
-int		 audit_store_drop(const u_char *, size_t);
-int		 audit_store_open_file(void);
-void		 audit_store_open_later(const char *, const char *);
-void		 audit_store_chain(void);
+void		 audit_seal_now(void);
+int		 audit_store_seal_sync(void);
 
-/* audit-policy.c */
+/* audit-cause.c: who or what caused what is happening now. */
+void		 audit_cause_set_readonly(void);
+int		 audit_cause_readonly(void);
+void		 audit_cause_redacted(void);
+int		 audit_cause_was_redacted(void);
+struct client	*audit_cause_client(void);
+void		 audit_add_cause(struct audit_buf *);
+
+/* audit-access.c: who may do what. */
+int		 audit_client_is_owner(struct client *);
+int		 audit_client_may_read(struct client *);
+const char	*audit_readonly_why(struct cmdq_item *, struct client *,
+		     struct cmd *);
+int		 audit_guest_seal(struct client *);
+
+/* audit-input.c: what goes into and comes out of terminals. */
+int		 audit_tty_secret(int);
+void		 audit_input_added(struct evbuffer *,
+		     const struct evbuffer_cb_info *, int,
+		     void (*)(struct audit_buf *, void *), void *);
+void		 audit_output_read(u_int, u_int, const u_char *, size_t);
+
+/* audit-policy.c: the system policy and the options only the owner sets. */
 int		 audit_policy_is_file(const char *);
 void		 audit_policy_note(const char *, const char *);
 int		 audit_policy_locked(const char *);
@@ -377,51 +503,26 @@ int		 audit_policy_requires_log(void);
 int		 audit_option_guarded(const char *);
 void		 audit_option_save(const char *);
 void		 audit_option_save_all(void);
-int		 audit_option_guard(const char *);
+char		*audit_option_guard(const char *, char **, const char **);
 
-/* audit-syslog.c */
-void		 audit_syslog_incident(const char *);
-void		 audit_syslog_record(const u_char *, size_t);
-void		 audit_syslog_pending(void);
-void		 audit_syslog_flush(void);
-void		 audit_syslog_drain(void);
-int		 audit_syslog_check(const char *, char **);
-void		 audit_flush(void);
+/* audit-command.c: commands, options and the access list. */
+const char	*audit_command_file(void);
+void		 audit_command_refused_item(struct cmdq_item *,
+		     struct client *, struct cmd *, const char *);
+void		 audit_command_refused_key(struct client *, struct cmd_list *,
+		     key_code, const char *);
+void		 audit_option_refused(const char *, const char *, const char *,
+		     const char *);
 
-/* audit-pane.c */
-int		 audit_tty_secret(int);
-void		 audit_input_added(struct evbuffer *,
-		     const struct evbuffer_cb_info *, int,
-		     void (*)(struct audit_buf *, void *), void *);
-void		 audit_output_read(u_int, u_int, const u_char *, size_t);
+/* audit-pane.c: sessions, windows and panes. */
 void		 audit_add_status(struct audit_buf *, int);
 
-/* audit-seal.c */
-void		 audit_hash_start(u_char *, const u_char *);
-void		 audit_hash_record(u_char *, const u_char *, size_t);
-void		 audit_key_id(u_char *, const u_char *);
-int		 audit_seal_run(uint64_t, const u_char *, const char *,
-		     char **);
-void		 audit_seal_segment_fields(struct audit_buf *, int);
-void		 audit_chain_begin(const u_char *);
-void		 audit_chain_add(const u_char *, size_t);
-void		 audit_seal(int);
-int		 audit_seal_due(void);
-void		 audit_seal_count(void);
-void		 audit_seal_sign(u_char *, const char *, const u_char *, size_t,
-		     const u_char *);
-const u_char	*audit_seal_run_key(void);
-int		 audit_host_key_generate(const char *, char **);
-int		 audit_host_key_read_public(const char *, u_char *, char **);
-char		*audit_key_text(const u_char *);
-char		*audit_key_fingerprint(const u_char *);
-
-/* audit-verify.c */
+/* audit-verify.c: the verifier. */
 int		 audit_verify(struct audit_out *, char **, u_int,
 		     const u_char *);
 int		 audit_witness_read(const char *, char **);
 
-/* audit-review.c */
+/* audit-review.c: selecting records, and the index view. */
 struct audit_select {
 	uint64_t	 since;
 	uint64_t	 until;
@@ -443,7 +544,7 @@ void		 audit_index_record(struct audit_index *,
 		     const struct audit_record *);
 void		 audit_index_print(struct audit_index *, struct audit_out *);
 
-/* audit-export.c */
+/* audit-export.c: replay and exports. */
 enum audit_export_kind {
 	AUDIT_EXPORT_ASCIICAST,
 	AUDIT_EXPORT_SCRIPTREPLAY,
@@ -458,27 +559,9 @@ void		 audit_export_record(struct audit_export *,
 		     const struct audit_record *);
 int		 audit_export_finish(struct audit_export *, char **);
 
-/* audit-keys.c */
-void		 audit_keys_record(struct audit_out *,
+/* audit-typed.c: the view of what was typed (-T). */
+void		 audit_typed_record(struct audit_out *,
 		     const struct audit_record *);
-void		 audit_keys_flush(struct audit_out *);
-
-/* audit-command.c */
-void		 audit_add_cause(struct audit_buf *);
-struct client	*audit_cause_client(void);
-int		 audit_cause_readonly(void);
-const char	*audit_command_file(void);
-int		 audit_guest_seal(struct client *);
-void		 audit_command_redacted(void);
-void		 audit_command_refused_item(struct cmdq_item *,
-		     struct client *, struct cmd *, const char *);
-void		 audit_command_refused_key(struct client *, struct cmd_list *,
-		     key_code, const char *);
-void		 audit_option_refused(const char *, const char *, const char *,
-		     const char *);
-
-/* audit-access.c */
-int		 audit_client_is_owner(struct client *);
-int		 audit_client_may_read(struct client *);
+void		 audit_typed_flush(struct audit_out *);
 
 #endif /* AUDIT_INT_H */

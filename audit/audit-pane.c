@@ -21,20 +21,15 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "tmux.h"
 #include "audit-int.h"
 
 /*
- * What goes into and comes out of panes, and the life of sessions, windows
- * and panes.
- *
- * Input: every write to a pane's pty goes through the output buffer of the
- * pane's bufferevent, so one callback on that buffer sees all of it, in
- * whatever mode the pane is in. Output: every chunk read from the pty
- * passes through input_parse_buffer, which calls audit_pane_output first.
+ * The life of sessions, windows and panes (created, resized, exited,
+ * closed, renamed), what goes into panes (through audit-input.c), the keys
+ * clients type into them, and paste buffers, copies and pipe-pane.
  */
 
 /* Pane processes, to log their exit after the pane is gone. */
@@ -80,135 +75,6 @@ audit_add_pane_session(struct audit_buf *b, struct window_pane *wp)
 	audit_rec_uint(b, AUDIT_F_SESSION_ID, wl->session->id);
 }
 
-/*
- * Is the terminal on fd reading a password? Echo off with canonical mode on
- * is what getpass(3), sudo, ssh and passwd set.
- */
-int
-audit_tty_secret(int fd)
-{
-	struct termios	tio;
-
-	if (!audit_log_redact || fd == -1)
-		return (0);
-	if (tcgetattr(fd, &tio) != 0)
-		return (0);
-	return ((~tio.c_lflag & ECHO) && (tio.c_lflag & ICANON));
-}
-
-/*
- * Copy n bytes from pos. The head of a bufferevent's output buffer is
- * frozen, so evbuffer_copyout_from refuses: peek at the chains instead.
- */
-static void
-audit_peek(struct evbuffer *evb, struct evbuffer_ptr *pos, u_char *out,
-    size_t n)
-{
-	struct evbuffer_iovec	 iov[16], *v = iov;
-	int			 nv, i;
-	size_t			 len;
-
-	nv = evbuffer_peek(evb, n, pos, NULL, 0);
-	if (nv > (int)nitems(iov))
-		v = xreallocarray(NULL, nv, sizeof *v);
-	nv = evbuffer_peek(evb, n, pos, v, nv);
-	for (i = 0; i < nv && n != 0; i++) {
-		len = v[i].iov_len;
-		if (len > n)
-			len = n;
-		memcpy(out, v[i].iov_base, len);
-		out += len;
-		n -= len;
-	}
-	if (v != iov)
-		free(v);
-	if (n != 0)
-		fatalx("%s: %zu bytes missing", __func__, n);
-}
-
-/* Do the n bytes at off in evb hold a carriage return or a newline? */
-static int
-audit_input_submits(struct evbuffer *evb, size_t off, size_t n)
-{
-	struct evbuffer_ptr	 pos;
-	struct evbuffer_iovec	*v;
-	int			 nv, i, found = 0;
-	size_t			 len;
-
-	evbuffer_ptr_set(evb, &pos, off, EVBUFFER_PTR_SET);
-	nv = evbuffer_peek(evb, n, &pos, NULL, 0);
-	if (nv <= 0)
-		return (0);
-	v = xreallocarray(NULL, nv, sizeof *v);
-	nv = evbuffer_peek(evb, n, &pos, v, nv);
-	for (i = 0; i < nv && n != 0 && !found; i++) {
-		len = v[i].iov_len;
-		if (len > n)
-			len = n;
-		found = (memchr(v[i].iov_base, '\r', len) != NULL ||
-		    memchr(v[i].iov_base, '\n', len) != NULL);
-		n -= len;
-	}
-	free(v);
-	return (found);
-}
-
-/*
- * Bytes have been added to the output buffer of a pane's (or a popup's)
- * terminal: log them as input records, ident adding who they went to.
- */
-void
-audit_input_added(struct evbuffer *evb, const struct evbuffer_cb_info *info,
-    int fd, void (*ident)(struct audit_buf *, void *), void *arg)
-{
-	struct audit_buf	*b = &audit_pending;
-	struct evbuffer_ptr	 pos;
-	struct client		*c;
-	size_t			 start, total, off, n;
-	int			 secret;
-
-	if (info->n_added == 0 || !audit_active() || !audit_log_input)
-		return;
-	total = evbuffer_get_length(evb);
-	if (info->n_added > total)
-		return;		/* cannot happen without deferred callbacks */
-	secret = audit_tty_secret(fd);
-
-	for (off = 0; off < info->n_added; off += n) {
-		n = info->n_added - off;
-		if (n > AUDIT_DATA_CHUNK)
-			n = AUDIT_DATA_CHUNK;
-		start = audit_begin(AUDIT_INPUT);
-		ident(b, arg);
-		audit_add_cause(b);
-		audit_rec_uint(b, AUDIT_F_SIZE, n);
-		if (secret) {
-			audit_rec_uint(b, AUDIT_F_REDACTED, 1);
-			audit_command_redacted();
-		} else {
-			audit_buf_reserve(b, AUDIT_FIELD_HDR + n);
-			audit_put16(b->data + b->len, AUDIT_F_DATA);
-			audit_put32(b->data + b->len + 2, n);
-			b->len += AUDIT_FIELD_HDR;
-			evbuffer_ptr_set(evb, &pos, total - info->n_added + off,
-			    EVBUFFER_PTR_SET);
-			audit_peek(evb, &pos, b->data + b->len, n);
-			b->len += n;
-		}
-		audit_end(start);
-	}
-
-	/*
-	 * A line submitted by a client that is not the owner: seal it before
-	 * the bytes reach the pane, so what a guest runs there is signed and
-	 * witnessed before it runs.
-	 */
-	c = audit_cause_client();
-	if (!audit_client_is_owner(c) && audit_input_submits(evb,
-	    total - info->n_added, info->n_added))
-		audit_guest_seal(c);
-}
-
 /* The pane (window, session) input went to. */
 static void
 audit_pane_ident(struct audit_buf *b, void *arg)
@@ -234,30 +100,6 @@ void
 audit_pane_event(struct window_pane *wp)
 {
 	evbuffer_add_cb(wp->event->output, audit_pane_input_cb, wp);
-}
-
-/*
- * Bytes read from a pane's (tag AUDIT_F_PANE) or a popup's (AUDIT_F_POPUP)
- * terminal. Until the matching pop, replies are the cause.
- */
-void
-audit_output_read(u_int tag, u_int id, const u_char *buf, size_t len)
-{
-	struct audit_buf	*b = &audit_pending;
-	size_t			 start, off, n;
-
-	audit_cause_push("reply", NULL, NULL);
-	if (!audit_active() || !audit_log_output)
-		return;
-	for (off = 0; off < len; off += n) {
-		n = len - off;
-		if (n > AUDIT_DATA_CHUNK)
-			n = AUDIT_DATA_CHUNK;
-		start = audit_begin(AUDIT_OUTPUT);
-		audit_rec_uint(b, tag, id);
-		audit_rec_bytes(b, AUDIT_F_DATA, buf + off, n);
-		audit_end(start);
-	}
 }
 
 /* Bytes read from a pane. */
@@ -396,6 +238,35 @@ audit_window_closed(struct window *w)
 	start = audit_begin(AUDIT_WINDOW_CLOSED);
 	audit_rec_uint(&audit_pending, AUDIT_F_WINDOW, w->id);
 	audit_rec_str(&audit_pending, AUDIT_F_WINDOW_NAME, w->name);
+	audit_end(start);
+}
+
+/* A session has been created. */
+void
+audit_session_created(struct session *s)
+{
+	size_t	start;
+
+	if (!audit_active())
+		return;
+	start = audit_begin(AUDIT_SESSION_CREATED);
+	audit_rec_str(&audit_pending, AUDIT_F_SESSION, s->name);
+	audit_rec_uint(&audit_pending, AUDIT_F_SESSION_ID, s->id);
+	audit_rec_str(&audit_pending, AUDIT_F_CWD, s->cwd);
+	audit_end(start);
+}
+
+/* A session has been destroyed. */
+void
+audit_session_closed(struct session *s)
+{
+	size_t	start;
+
+	if (!audit_active())
+		return;
+	start = audit_begin(AUDIT_SESSION_CLOSED);
+	audit_rec_str(&audit_pending, AUDIT_F_SESSION, s->name);
+	audit_rec_uint(&audit_pending, AUDIT_F_SESSION_ID, s->id);
 	audit_end(start);
 }
 

@@ -253,10 +253,11 @@ audit_option_saved(const char *name)
  * A guarded option has changed, by whatever path: set-option asks first
  * (audit_option_check), but customize mode, for one, does not. If the
  * policy locks it, or whoever caused the change is not the owner, put the
- * value back, warn and log the refusal. Returns 1 if it was put back.
+ * value back and return why (the value tried is in *tried, the one kept in
+ * *kept) for the caller to report; otherwise NULL.
  */
-int
-audit_option_guard(const char *name)
+char *
+audit_option_guard(const char *name, char **tried, const char **kept)
 {
 	const struct options_table_entry	*oe;
 	struct options_entry			*o;
@@ -265,7 +266,7 @@ audit_option_guard(const char *name)
 	char					*now, *cause, *why;
 
 	if (!audit_option_guarded(name))
-		return (0);
+		return (NULL);
 	if (audit_policy_locked(name)) {
 		al = audit_policy_find(name);
 		keep = al->value;
@@ -277,7 +278,7 @@ audit_option_guard(const char *name)
 		    name);
 	} else {
 		audit_option_save(name);
-		return (0);
+		return (NULL);
 	}
 
 	now = audit_option_value(name);
@@ -285,7 +286,7 @@ audit_option_guard(const char *name)
 		free(now);
 		free(why);
 		audit_option_save(name);
-		return (0);
+		return (NULL);
 	}
 	o = options_get_only(global_options, name);
 	oe = options_table_entry(o);
@@ -294,11 +295,9 @@ audit_option_guard(const char *name)
 		log_debug("%s: %s: %s", __func__, name, cause);
 		free(cause);
 	}
-	audit_warn(why);
-	audit_option_refused(name, now, keep, why);
-	free(now);
-	free(why);
-	return (1);
+	*tried = now;
+	*kept = keep;
+	return (why);
 }
 
 /* Does the policy require the log (lock audit-log on)? */

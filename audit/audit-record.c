@@ -31,6 +31,10 @@
  * value can ever be taken for framing.
  */
 
+/* The buffer whose records are viewed as they are built (see below). */
+static const struct audit_buf	*audit_view_buf;
+static struct audit_view	*audit_view;
+
 static const char *audit_type_names[] = {
 	[AUDIT_SEGMENT] = "segment",
 	[AUDIT_SERVER_START] = "server-start",
@@ -307,32 +311,83 @@ audit_rec_begin(struct audit_buf *b, u_int type, uint64_t seq, uint64_t time)
 	audit_put64(p + 6, seq);
 	audit_put64(p + 14, time);
 	b->len += AUDIT_REC_HDR;
+	if (b == audit_view_buf) {
+		audit_view->start = start;
+		audit_view->type = type;
+		audit_view->seq = seq;
+		audit_view->time = time;
+		audit_view->nfields = 0;
+	}
 	return (start);
 }
 
-static u_char *
-audit_rec_field(struct audit_buf *b, u_int tag, size_t len)
+/*
+ * Keep a view of the records built in one buffer (the server's pending
+ * records) as they are built: their header and where each field is, so a
+ * record can be shown (to syslog) without parsing the bytes just encoded.
+ */
+void
+audit_rec_view(const struct audit_buf *b, struct audit_view *v)
 {
-	u_char	*p;
+	audit_view_buf = b;
+	audit_view = v;
+}
+
+/* Add a field's header to b and return where its value goes. */
+u_char *
+audit_rec_data(struct audit_buf *b, u_int tag, size_t len)
+{
+	struct audit_view	*v = audit_view;
+	u_char			*p;
 
 	audit_buf_reserve(b, AUDIT_FIELD_HDR + len);
 	p = b->data + b->len;
 	audit_put16(p, tag);
 	audit_put32(p + 2, len);
+	if (b == audit_view_buf) {
+		if (v->nfields < AUDIT_MAX_FIELDS) {
+			v->fields[v->nfields].tag = tag;
+			v->fields[v->nfields].off = b->len + AUDIT_FIELD_HDR;
+			v->fields[v->nfields].len = len;
+		}
+		v->nfields++;
+	}
 	b->len += AUDIT_FIELD_HDR + len;
 	return (p + AUDIT_FIELD_HDR);
+}
+
+/*
+ * The last record built in b, as a parsed record would be: fields point
+ * into b, so it is good until b changes. Returns -1 if it had more fields
+ * than a record may.
+ */
+int
+audit_view_record(const struct audit_buf *b, const struct audit_view *v,
+    struct audit_record *r)
+{
+	u_int	i;
+
+	if (v->nfields > AUDIT_MAX_FIELDS)
+		return (-1);
+	r->type = v->type;
+	r->seq = v->seq;
+	r->time = v->time;
+	r->offset = 0;
+	r->raw = b->data + v->start;
+	r->size = b->len - v->start;
+	r->nfields = v->nfields;
+	for (i = 0; i < v->nfields; i++) {
+		r->fields[i].tag = v->fields[i].tag;
+		r->fields[i].value = b->data + v->fields[i].off;
+		r->fields[i].len = v->fields[i].len;
+	}
+	return (0);
 }
 
 void
 audit_rec_uint(struct audit_buf *b, u_int tag, uint64_t v)
 {
-	audit_put64(audit_rec_field(b, tag, 8), v);
-}
-
-void
-audit_rec_int(struct audit_buf *b, u_int tag, int64_t v)
-{
-	audit_put64(audit_rec_field(b, tag, 8), (uint64_t)v);
+	audit_put64(audit_rec_data(b, tag, 8), v);
 }
 
 void
@@ -343,16 +398,16 @@ audit_rec_str(struct audit_buf *b, u_int tag, const char *s)
 	if (s == NULL)
 		return;
 	len = strlen(s);
-	memcpy(audit_rec_field(b, tag, len), s, len);
+	memcpy(audit_rec_data(b, tag, len), s, len);
 }
 
 void
 audit_rec_bytes(struct audit_buf *b, u_int tag, const void *data, size_t len)
 {
 	if (len != 0)
-		memcpy(audit_rec_field(b, tag, len), data, len);
+		memcpy(audit_rec_data(b, tag, len), data, len);
 	else
-		audit_rec_field(b, tag, 0);
+		audit_rec_data(b, tag, 0);
 }
 
 /* Finish the record begun at start: it is the last thing in b. */

@@ -34,11 +34,8 @@
 #include "audit-int.h"
 
 /*
- * The external witness: a one-line RFC 5424 summary of each event that is
- * not bulk data (not input or output), and of every seal, sent to syslog
- * (facility authpriv) where the audited user cannot rewrite it. Seals sent
- * here let show-audit -V -w catch a removed or truncated segment without a
- * host key.
+ * The syslog connection of the external witness (audit-witness.c makes
+ * the messages).
  *
  * audit-log-syslog-target is empty for the local syslog socket (/dev/log),
  * "unix:PATH" for another datagram socket, or "udp:HOST:PORT" or
@@ -510,7 +507,7 @@ audit_syslog_drain(void)
 }
 
 /* Queue a message (with its structured data closing at sd) and send. */
-static void
+void
 audit_syslog_send(char *msg, size_t sd)
 {
 	struct audit_syslog_msg	*m;
@@ -528,151 +525,11 @@ audit_syslog_send(char *msg, size_t sd)
 	audit_syslog_flush();
 }
 
-/* Append an SD-PARAM, escaping as RFC 5424 says. */
-static void
-audit_syslog_param(struct audit_buf *b, const char *name, const u_char *v,
-    size_t len)
-{
-	size_t	i;
-
-	audit_printf(b, " %s=\"", name);
-	for (i = 0; i < len; i++) {
-		if (v[i] == '"' || v[i] == '\\' || v[i] == ']')
-			audit_buf_add(b, "\\", 1);
-		if (v[i] < 0x20 || v[i] == 0x7f)
-			audit_buf_add(b, "?", 1);
-		else
-			audit_buf_add(b, &v[i], 1);
-	}
-	audit_buf_add(b, "\"", 1);
-}
-
-/* Build and send the message for one record. */
-static void
-audit_syslog_format(const struct audit_record *r, int severity,
-    const char *text)
-{
-	const struct audit_field	*f;
-	struct audit_buf		 b;
-	const char			*name, *key;
-	char				 tbuf[64], num[32], *hex;
-	time_t				 t = r->time / 1000000;
-	struct tm			 tm;
-	u_int				 i;
-	size_t				 sd;
-
-	name = audit_type_name(r->type);
-	if (name == NULL)
-		name = "unknown";
-	gmtime_r(&t, &tm);
-	strftime(tbuf, sizeof tbuf, "%Y-%m-%dT%H:%M:%S", &tm);
-
-	audit_buf_init(&b);
-	audit_printf(&b, "<%d>1 %s.%06uZ %s %s %ld %s [%s",
-	    AUDIT_SYSLOG_FACILITY * 8 + severity, tbuf,
-	    (u_int)(r->time % 1000000), audit_host, AUDIT_SYSLOG_APP,
-	    (long)audit_pid, name, AUDIT_SYSLOG_SDID);
-	hex = xmalloc(sizeof audit_run * 2 + 1);
-	sodium_bin2hex(hex, sizeof audit_run * 2 + 1, audit_run,
-	    sizeof audit_run);
-	audit_syslog_param(&b, "run", hex, strlen(hex));
-	free(hex);
-	snprintf(num, sizeof num, "%llu", (unsigned long long)r->seq);
-	audit_syslog_param(&b, "seq", num, strlen(num));
-	for (i = 0; i < r->nfields; i++) {
-		f = &r->fields[i];
-		key = audit_tag_name(f->tag);
-		if (key == NULL || f->tag == AUDIT_F_DIGESTS ||
-		    f->tag == AUDIT_F_SIGNATURE || f->tag == AUDIT_F_CLAIMED ||
-		    f->tag == AUDIT_F_RUN || f->tag == AUDIT_F_CERT)
-			continue;
-		switch (AUDIT_KIND(f->tag)) {
-		case AUDIT_KIND_UINT:
-		case AUDIT_KIND_INT:
-			snprintf(num, sizeof num, "%llu",
-			    (unsigned long long)audit_get64(f->value));
-			audit_syslog_param(&b, key, num, strlen(num));
-			break;
-		case AUDIT_KIND_TEXT:
-			audit_syslog_param(&b, key, f->value,
-			    f->len > 1024 ? 1024 : f->len);
-			break;
-		default:
-			if (f->len > 64)
-				break;
-			hex = xmalloc(f->len * 2 + 1);
-			sodium_bin2hex(hex, f->len * 2 + 1, f->value, f->len);
-			audit_syslog_param(&b, key, hex, strlen(hex));
-			free(hex);
-			break;
-		}
-	}
-	sd = b.len;
-	audit_printf(&b, "] %.1024s", text);
-	audit_buf_add(&b, "", 1);
-	audit_syslog_send(xstrdup((char *)b.data), sd);
-	audit_buf_free(&b);
-}
-
-/* A record has been logged: send its summary if it is not bulk data. */
+/* Count messages that could not be kept, to say so in the next one sent. */
 void
-audit_syslog_record(const u_char *rec, size_t len)
+audit_syslog_lose(uint64_t n)
 {
-	struct audit_record	*r;
-	const char		*cause;
-	char			*text;
-	struct audit_buf	 b;
-
-	if (!audit_log_syslog)
-		return;
-	if (len >= 6) {
-		switch (audit_get16(rec + 4)) {
-		case AUDIT_INPUT:
-		case AUDIT_OUTPUT:
-		case AUDIT_PANE_RESIZED:
-		case AUDIT_SEGMENT:
-			return;
-		}
-	}
-	r = xmalloc(sizeof *r);
-	if (audit_rec_parse(rec, len, r, &cause) == 0) {
-		audit_buf_init(&b);
-		audit_print_text(r, &b);
-		audit_buf_add(&b, "", 1);
-		text = b.data;
-		audit_syslog_format(r, r->type == AUDIT_GAP ? 4 : 6,
-		    strchr(text, ' ') != NULL ? strchr(text, ' ') + 1 : text);
-		audit_buf_free(&b);
-	}
-	free(r);
-}
-
-/* Send the records held while the configuration was loading. */
-void
-audit_syslog_pending(void)
-{
-	size_t	off = 0, len;
-
-	while (audit_log_syslog && off + 4 <= audit_pending.len) {
-		len = (size_t)audit_get32(audit_pending.data + off) + 4;
-		audit_syslog_record(audit_pending.data + off, len);
-		off += len;
-	}
-}
-
-/* Writing the log failed or works again: say so, whatever the setting. */
-void
-audit_syslog_incident(const char *msg)
-{
-	struct audit_record	r;
-
-	if (!options_get_number(global_options, "audit-log-syslog"))
-		return;
-	memset(&r, 0, sizeof r);
-	r.type = AUDIT_GAP;
-	r.seq = audit_seq;
-	r.time = audit_now();
-	audit_syslog_format(&r, 4, msg);
+	audit_syslog_lost += n;
 }
 
 /* Check a value for audit-log-syslog-target; 0 if good, or set cause. */

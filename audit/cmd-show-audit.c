@@ -318,7 +318,7 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	}
 
 	if (args_has(args, 'T') && !args_has(args, 'f')) {
-		audit_keys_record(as->out, r);
+		audit_typed_record(as->out, r);
 		return;
 	}
 	as->line.len = 0;
@@ -343,7 +343,7 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 		}
 	}
 	if (args_has(args, 'T')) {
-		audit_keys_record(as->out, r);
+		audit_typed_record(as->out, r);
 		format_free(ft);
 		return;
 	}
@@ -375,7 +375,7 @@ audit_show_file(struct audit_show *as, const char *path)
 	while ((n = audit_reader_next(r, rec)) == 1)
 		audit_show_record(as, rec);
 	if (args_has(as->args, 'T'))
-		audit_keys_flush(as->out);
+		audit_typed_flush(as->out);
 	if (n == -1 && r->error != NULL) {
 		out->error(out->data, r->error);
 		out->errors++;
@@ -602,7 +602,7 @@ audit_show_follow(struct audit_show *as, const char *dir)
 		usleep(200000);
 	}
 	if (args_has(as->args, 'T'))
-		audit_keys_flush(as->out);
+		audit_typed_flush(as->out);
 	for (j = 0; j < nf; j++) {
 		if (fl[j].r != NULL)
 			audit_reader_close(fl[j].r);

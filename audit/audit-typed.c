@@ -35,7 +35,7 @@
 static const struct {
 	const char	*seq;
 	const char	*name;
-} audit_keys_seqs[] = {
+} audit_typed_seqs[] = {
 	{ "\033[A", "Up" },
 	{ "\033[B", "Down" },
 	{ "\033[C", "Right" },
@@ -74,7 +74,7 @@ static const struct {
 };
 
 /* A line being typed by one client into one pane. */
-struct audit_keys_line {
+struct audit_typed_line {
 	char			*who;
 	uint64_t		 pane;
 	int			 popup;	/* pane is a popup's number */
@@ -84,12 +84,12 @@ struct audit_keys_line {
 	struct audit_buf	 text;
 };
 
-static struct audit_keys_line	*audit_keys_lines;
-static u_int			 audit_keys_nlines;
+static struct audit_typed_line	*audit_typed_lines;
+static u_int			 audit_typed_nlines;
 
 /* Print a line and forget it. */
 static void
-audit_keys_print(struct audit_out *out, struct audit_keys_line *kl)
+audit_typed_print(struct audit_out *out, struct audit_typed_line *kl)
 {
 	struct audit_buf	b;
 
@@ -108,23 +108,23 @@ audit_keys_print(struct audit_out *out, struct audit_keys_line *kl)
 
 /* Print every line still being typed. */
 void
-audit_keys_flush(struct audit_out *out)
+audit_typed_flush(struct audit_out *out)
 {
 	u_int	i;
 
-	for (i = 0; i < audit_keys_nlines; i++) {
-		audit_keys_print(out, &audit_keys_lines[i]);
-		free(audit_keys_lines[i].who);
-		audit_buf_free(&audit_keys_lines[i].text);
+	for (i = 0; i < audit_typed_nlines; i++) {
+		audit_typed_print(out, &audit_typed_lines[i]);
+		free(audit_typed_lines[i].who);
+		audit_buf_free(&audit_typed_lines[i].text);
 	}
-	free(audit_keys_lines);
-	audit_keys_lines = NULL;
-	audit_keys_nlines = 0;
+	free(audit_typed_lines);
+	audit_typed_lines = NULL;
+	audit_typed_nlines = 0;
 }
 
 /* Does the line's text end with its last "<redacted N bytes>"? */
 static int
-audit_keys_red_end(struct audit_keys_line *kl)
+audit_typed_red_end(struct audit_typed_line *kl)
 {
 	char	tail[64];
 	int	n;
@@ -136,15 +136,15 @@ audit_keys_red_end(struct audit_keys_line *kl)
 }
 
 /* Find or make the line for a client and pane. */
-static struct audit_keys_line *
-audit_keys_find(const char *who, uint64_t pane, int popup,
+static struct audit_typed_line *
+audit_typed_find(const char *who, uint64_t pane, int popup,
     uint64_t time)
 {
-	struct audit_keys_line	*kl;
+	struct audit_typed_line	*kl;
 	u_int			 i;
 
-	for (i = 0; i < audit_keys_nlines; i++) {
-		kl = &audit_keys_lines[i];
+	for (i = 0; i < audit_typed_nlines; i++) {
+		kl = &audit_typed_lines[i];
 		if (kl->pane == pane && kl->popup == popup &&
 		    strcmp(kl->who, who) == 0) {
 			if (kl->text.len == 0)
@@ -152,9 +152,9 @@ audit_keys_find(const char *who, uint64_t pane, int popup,
 			return (kl);
 		}
 	}
-	audit_keys_lines = xreallocarray(audit_keys_lines,
-	    audit_keys_nlines + 1, sizeof *audit_keys_lines);
-	kl = &audit_keys_lines[audit_keys_nlines++];
+	audit_typed_lines = xreallocarray(audit_typed_lines,
+	    audit_typed_nlines + 1, sizeof *audit_typed_lines);
+	kl = &audit_typed_lines[audit_typed_nlines++];
 	kl->who = xstrdup(who);
 	kl->pane = pane;
 	kl->popup = popup;
@@ -169,7 +169,7 @@ audit_keys_find(const char *who, uint64_t pane, int popup,
  * and sets *eol if the key ends a line.
  */
 static size_t
-audit_keys_decode(struct audit_buf *b, const u_char *p, size_t len, int *eol)
+audit_typed_decode(struct audit_buf *b, const u_char *p, size_t len, int *eol)
 {
 	u_int	i;
 	size_t	n;
@@ -177,10 +177,10 @@ audit_keys_decode(struct audit_buf *b, const u_char *p, size_t len, int *eol)
 
 	*eol = 0;
 	if (ch == '\033') {
-		for (i = 0; i < nitems(audit_keys_seqs); i++) {
-			n = strlen(audit_keys_seqs[i].seq);
-			if (n <= len && memcmp(p, audit_keys_seqs[i].seq, n) == 0) {
-				audit_printf(b, "<%s>", audit_keys_seqs[i].name);
+		for (i = 0; i < nitems(audit_typed_seqs); i++) {
+			n = strlen(audit_typed_seqs[i].seq);
+			if (n <= len && memcmp(p, audit_typed_seqs[i].seq, n) == 0) {
+				audit_printf(b, "<%s>", audit_typed_seqs[i].name);
 				return (n);
 			}
 		}
@@ -242,10 +242,10 @@ audit_keys_decode(struct audit_buf *b, const u_char *p, size_t len, int *eol)
 
 /* Add an input record to the keystroke view. */
 void
-audit_keys_record(struct audit_out *out, const struct audit_record *r)
+audit_typed_record(struct audit_out *out, const struct audit_record *r)
 {
 	const struct audit_field	*data;
-	struct audit_keys_line		*kl;
+	struct audit_typed_line		*kl;
 	struct audit_buf		 who;
 	uint64_t			 pane, size;
 	char				*kind, *client, *user, *command;
@@ -270,7 +270,7 @@ audit_keys_record(struct audit_out *out, const struct audit_record *r)
 	if (strcmp(kind, "command") == 0)
 		audit_printf(&who, " (%s)", command != NULL ? command : "-");
 	audit_buf_add(&who, "", 1);
-	kl = audit_keys_find(who.data, pane, popup, r->time);
+	kl = audit_typed_find(who.data, pane, popup, r->time);
 	audit_buf_free(&who);
 	free(kind);
 	free(client);
@@ -282,7 +282,7 @@ audit_keys_record(struct audit_out *out, const struct audit_record *r)
 			return;
 		/* Redacted keys in a row (one record each) are counted as one. */
 		if (kl->red_n != 0 && kl->red_off <= kl->text.len &&
-		    audit_keys_red_end(kl)) {
+		    audit_typed_red_end(kl)) {
 			kl->text.len = kl->red_off;
 			kl->red_n += size;
 		} else {
@@ -294,9 +294,9 @@ audit_keys_record(struct audit_out *out, const struct audit_record *r)
 		return;
 	}
 	for (off = 0; off < data->len; /* nothing */) {
-		off += audit_keys_decode(&kl->text, data->value + off,
+		off += audit_typed_decode(&kl->text, data->value + off,
 		    data->len - off, &eol);
 		if (eol)
-			audit_keys_print(out, kl);
+			audit_typed_print(out, kl);
 	}
 }
