@@ -292,12 +292,16 @@ do_build() {
 	[ -x "$TREE/tmux" ] || die "tmux/tmux was not built"
 }
 
-# Our own code is held to -Wall -Wextra -Werror: rebuild the audit/ objects
-# of tree $1 (or the objects $2 ...) with these flags added to the ones it
-# was configured with (after the normal make, so they never reach a
-# configure re-run).
-WERROR="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare
--Wno-pointer-sign -Wmissing-prototypes -Wstrict-prototypes -Wshadow"
+# Our own code is held to upstream's whole developer warning set (what
+# tmux's Makefile.am adds for a debug build, its own four -Wno- included)
+# under -Werror: rebuild the audit/ objects of tree $1 (or the objects
+# $2 ...) with these flags added to the ones it was configured with (after
+# the normal make, so they never reach a configure re-run).
+WERROR="-Werror -Wno-long-long -Wall -W -Wformat=2 -Wmissing-prototypes
+-Wstrict-prototypes -Wmissing-declarations -Wwrite-strings -Wshadow
+-Wpointer-arith -Wsign-compare -Wundef -Wbad-function-cast -Winline
+-Wcast-align -Wdeclaration-after-statement -Wno-pointer-sign -Wno-attributes
+-Wno-unused-result -Wno-format-y2k"
 werror_audit() {
 	wdir=$1
 	shift

@@ -486,3 +486,165 @@ audit_export_finish(struct audit_export *ex, char **cause)
 	free(ex);
 	return (retval);
 }
+
+/*
+ * Set up -e (export) or -R (replay) of the -t pane or -P popup as the
+ * arguments say. *by_time is set if -o gives a time, not a seq.
+ */
+struct audit_export *
+audit_export_from_args(struct args *args, const struct audit_target *t,
+    struct audit_out *out, int *by_time, char **cause)
+{
+	struct audit_export	*ex;
+	enum audit_export_kind	 kind;
+	const char		*s, *errstr;
+	double			 speed = 1.0, maxidle = -1;
+	uint64_t		 from_seq = 0, from_time = 0;
+	char			*end;
+
+	*by_time = 0;
+	if (t->ttype != AUDIT_T_PANE && t->ttype != AUDIT_T_POPUP) {
+		*cause = xstrdup("-e and -R need a pane or a popup: -t %N or "
+		    "-P N");
+		return (NULL);
+	}
+	if (args_has(args, 'R'))
+		kind = AUDIT_EXPORT_REPLAY;
+	else if (strcmp(args_get(args, 'e'), "asciicast") == 0)
+		kind = AUDIT_EXPORT_ASCIICAST;
+	else if (strcmp(args_get(args, 'e'), "scriptreplay") == 0)
+		kind = AUDIT_EXPORT_SCRIPTREPLAY;
+	else {
+		xasprintf(cause, "unknown export: %s (asciicast or "
+		    "scriptreplay)", args_get(args, 'e'));
+		return (NULL);
+	}
+	if ((s = args_get(args, 'x')) != NULL) {
+		speed = strtod(s, &end);
+		if (*end != '\0' || speed <= 0) {
+			xasprintf(cause, "bad speed: %s", s);
+			return (NULL);
+		}
+	}
+	if ((s = args_get(args, 'm')) != NULL) {
+		maxidle = strtod(s, &end);
+		if (*end != '\0' || maxidle < 0) {
+			xasprintf(cause, "bad max idle: %s", s);
+			return (NULL);
+		}
+	}
+	if ((s = args_get(args, 'o')) != NULL) {
+		from_seq = strtonum(s, 0, LLONG_MAX, &errstr);
+		if (errstr != NULL) {
+			*by_time = 1;
+			if (audit_select_parse_time(s, &from_time) != 0) {
+				xasprintf(cause, "bad start: %s (a sequence "
+				    "number or a time)", s);
+				return (NULL);
+			}
+			from_seq = 0;
+		}
+	}
+	ex = audit_export_create(kind, t->tid, t->ttype == AUDIT_T_POPUP,
+	    args_get(args, 'O'), out, cause);
+	if (ex == NULL)
+		return (NULL);
+	audit_export_set(ex, speed, maxidle, from_seq, from_time,
+	    args_has(args, 'I'));
+	return (ex);
+}
+
+/* Quote a string for sh(1). */
+static void
+audit_export_quote(struct audit_buf *b, const char *s)
+{
+	audit_buf_add(b, " '", 2);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			audit_buf_add(b, "'\\''", 4);
+		else
+			audit_buf_add(b, s, 1);
+	}
+	audit_buf_add(b, "'", 1);
+}
+
+/*
+ * -R (replay) and -W (follow) need a terminal of their own: open a new
+ * window that runs show-audit outside the server on this server's log.
+ */
+enum cmd_retval
+audit_export_window(struct cmdq_item *item, struct args *args,
+    const struct audit_target *t)
+{
+	struct audit_buf	 b;
+	struct cmd_parse_result	*pr;
+	struct args_value	*values;
+	char			 exe[PATH_MAX], *argv[5], *id;
+	const char		*dir, *flags = "xmoabIJTFfUCYgP";
+	char			 flag[3] = "-?";
+	ssize_t			 n;
+	u_int			 npaths, i;
+
+	if (args_has(args, 'd'))
+		dir = args_get(args, 'd');
+	else {
+		audit_current_files(&npaths);
+		if (npaths == 0 || (dir = audit_current_dir()) == NULL) {
+			cmdq_error(item, "audit log: not written by this server "
+			    "(audit-log is off)");
+			return (CMD_RETURN_ERROR);
+		}
+	}
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) == -1) {
+		cmdq_error(item, "audit log: cannot find the tmux binary");
+		return (CMD_RETURN_ERROR);
+	}
+	exe[n] = '\0';
+
+	audit_buf_init(&b);
+	audit_export_quote(&b, exe);
+	audit_buf_add(&b, " show-audit -d", 14);
+	audit_export_quote(&b, dir);
+	audit_buf_add(&b, args_has(args, 'R') ? " -R" : " -W", 3);
+	if (args_has(args, 't')) {
+		xasprintf(&id, "%c%u", t->ttype == AUDIT_T_PANE ? '%' :
+		    t->ttype == AUDIT_T_WINDOW ? '@' : '$', t->tid);
+		if (t->tname != NULL) {
+			free(id);
+			id = xstrdup(t->tname);
+		}
+		audit_buf_add(&b, " -t", 3);
+		audit_export_quote(&b, id);
+		free(id);
+	}
+	for (i = 0; flags[i] != '\0'; i++) {
+		if (!args_has(args, flags[i]))
+			continue;
+		flag[1] = flags[i];
+		audit_buf_add(&b, " ", 1);
+		audit_buf_add(&b, flag, 2);
+		if (strchr("IJT", flags[i]) == NULL)
+			audit_export_quote(&b, args_get(args, flags[i]));
+	}
+	audit_buf_add(&b, "; echo '[press enter]'; read x", 30);
+	audit_buf_add(&b, "", 1);
+
+	argv[0] = (char *)"new-window";
+	argv[1] = (char *)"-n";
+	argv[2] = (char *)(args_has(args, 'R') ? "audit-replay" : "audit-follow");
+	argv[3] = (char *)b.data;
+	argv[4] = NULL;
+	values = args_from_vector(4, argv);
+	pr = cmd_parse_from_arguments(values, 4, NULL);
+	args_free_values(values, 4);
+	free(values);
+	audit_buf_free(&b);
+	if (pr->status != CMD_PARSE_SUCCESS) {
+		cmdq_error(item, "%s", pr->error);
+		free(pr->error);
+		return (CMD_RETURN_ERROR);
+	}
+	cmdq_insert_after(item, cmdq_get_command(pr->cmdlist, NULL));
+	cmd_list_free(pr->cmdlist);
+	return (CMD_RETURN_NORMAL);
+}

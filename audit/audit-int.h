@@ -460,6 +460,23 @@ void		 audit_segment_close(int);
 int		 audit_segment_removed(void);
 int		 audit_segment_restore(char **);
 
+/* audit-gap.c: what was lost while failing open. */
+struct audit_gap_pane {
+	int		 popup;		/* pane is a popup's number */
+	u_int		 pane;
+	uint64_t	 input;
+	uint64_t	 output;
+};
+struct audit_gap {
+	uint64_t		 records;
+	struct audit_gap_pane	*panes;
+	u_int			 npanes;
+};
+void		 audit_gap_count(struct audit_gap *,
+		     const struct audit_record *);
+void		 audit_gap_fields(struct audit_gap *, struct audit_buf *);
+void		 audit_gap_clear(struct audit_gap *);
+
 /* audit-store.c: where records end up. */
 void		 audit_end(size_t);
 int		 audit_store_open(const char *, char **);
@@ -517,10 +534,118 @@ void		 audit_option_refused(const char *, const char *, const char *,
 /* audit-pane.c: sessions, windows and panes. */
 void		 audit_add_status(struct audit_buf *, int);
 
-/* audit-verify.c: the verifier. */
+/* audit-verify-witness.c: seals seen by syslog (show-audit -V -w). */
+enum audit_verdict {
+	AUDIT_V_INTACT,
+	AUDIT_V_TAIL,		/* torn last record, unsealed tail, empty */
+	AUDIT_V_MODIFIED,
+	AUDIT_V_UNSIGNED,
+	AUDIT_V_VERSION,
+	AUDIT_V_SERIES,		/* duplicate, out of order, foreign, ... */
+	AUDIT_V_KEY
+};
+
+/* What verifying one segment found. */
+struct audit_vseg {
+	char			*path;
+	enum audit_verdict	 verdict;
+	char			*why;
+	int			 name_ok;
+
+	/* The segment record. */
+	int			 have_header;
+	u_char			 run[16];
+	uint64_t		 segment;
+	uint64_t		 start_time;
+	uint64_t		 pid;
+	u_char			 run_key[AUDIT_PK_LEN];
+	u_char			 sign_key[AUDIT_PK_LEN];
+	u_char			 prev_chain[AUDIT_HASH_LEN];
+	u_char			 prev_seal[AUDIT_SIG_LEN];
+	int			 have_cert;
+	u_char			 host_key[AUDIT_PK_LEN];
+	u_char			 cert[AUDIT_SIG_LEN];
+
+	/* The seals. */
+	u_char			 next_key[AUDIT_PK_LEN];
+	int			 final;
+	u_char			 final_chain[AUDIT_HASH_LEN];
+	u_char			 final_sig[AUDIT_SIG_LEN];
+	uint64_t		 first_index;
+	uint64_t		 last_index;
+
+	uint64_t		 records;
+	uint64_t		 seals;
+	int			 have_seal;
+	uint64_t		 sealed_seq;
+
+	/* Its place in the series of its run, and its keys. */
+	struct audit_vseg	*dup_of;
+	int			 truncated;
+	int			 linked;
+	char			*unlinked;
+	int			 cert_ok;
+	int			 anchor_ok;
+};
+
+int		 audit_witness_read(const char *, char **);
+void		 audit_witness_seen(struct audit_vseg *,
+		     const struct audit_record *, uint64_t, const u_char *);
+void		 audit_witness_report(struct audit_out *, struct audit_vseg *,
+		     u_int);
+
+/* audit-verify.c: verifying one segment file. */
+void		 audit_vset(struct audit_vseg *, enum audit_verdict,
+		     const char *, ...) __attribute__((format(printf, 3, 4)));
+void		 audit_verify_file(struct audit_vseg *, const char *);
+
+/* audit-verify-run.c: verifying runs of segments (show-audit -V, -K). */
 int		 audit_verify(struct audit_out *, char **, u_int,
 		     const u_char *);
-int		 audit_witness_read(const char *, char **);
+void		 audit_verify_paths(struct audit_out *, char **, u_int,
+		     const char *, const char *);
+void		 audit_run_keys(struct audit_out *, char **, u_int);
+
+/* audit-follow.c: following a log directory (show-audit -W). */
+void		 audit_follow(struct audit_out *, const char *,
+		     void (*)(void *, const struct audit_record *), void *);
+
+/* audit-target.c: what show-audit -t and -P name. */
+enum audit_target_type {
+	AUDIT_T_NONE,
+	AUDIT_T_SESSION,
+	AUDIT_T_WINDOW,
+	AUDIT_T_PANE,
+	AUDIT_T_POPUP
+};
+struct audit_target_pane {
+	int		 known;
+	u_int		 window;
+	u_int		 session;
+};
+struct audit_target {
+	enum audit_target_type	 ttype;
+	u_int			 tid;
+	char			*tname;		/* session by name */
+
+	struct audit_target_pane *panes;	/* where each was made */
+	u_int			 npanes;
+	struct audit_target_pane *popups;	/* the same, for popups */
+	u_int			 npopups;
+	char			**snames;	/* session names by id */
+	u_int			 nsnames;
+};
+int		 audit_target_parse(struct audit_target *, struct cmdq_item *,
+		     const char *, char **);
+void		 audit_target_track(struct audit_target *,
+		     const struct audit_record *);
+int		 audit_target_match(struct audit_target *,
+		     const struct audit_record *);
+void		 audit_target_free(struct audit_target *);
+
+/* audit-format.c: records as format trees (show-audit -F, -f). */
+struct format_tree *audit_format_record(struct cmdq_item *,
+		     const struct audit_record *, const char *);
 
 /* audit-review.c: selecting records, and the index view. */
 struct audit_select {
@@ -558,6 +683,11 @@ void		 audit_export_set(struct audit_export *, double, double,
 void		 audit_export_record(struct audit_export *,
 		     const struct audit_record *);
 int		 audit_export_finish(struct audit_export *, char **);
+struct audit_export *audit_export_from_args(struct args *,
+		     const struct audit_target *, struct audit_out *, int *,
+		     char **);
+enum cmd_retval	 audit_export_window(struct cmdq_item *, struct args *,
+		     const struct audit_target *);
 
 /* audit-typed.c: the view of what was typed (-T). */
 void		 audit_typed_record(struct audit_out *,

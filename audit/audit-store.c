@@ -73,14 +73,6 @@
 /* While the writer is busy, records pending beyond this make the loop wait. */
 #define AUDIT_WRITER_MAX (4 * 1024 * 1024)
 
-/* Bytes lost per pane (or popup) while failing open. */
-struct audit_gap_pane {
-	int		 popup;		/* pane is a popup's number */
-	u_int		 pane;
-	uint64_t	 input;
-	uint64_t	 output;
-};
-
 static struct audit_chain audit_chain;
 static u_int		 audit_epoch_count;	/* records made since a seal */
 static size_t		 audit_hashed;		/* of pending, already chained */
@@ -97,10 +89,8 @@ static char		*audit_error;
 static uint64_t		 audit_error_start;
 static int		 audit_blocked;
 
-static uint64_t		 audit_gap_records;
+static struct audit_gap	 audit_gap;
 static int		 audit_dropping;
-static struct audit_gap_pane *audit_gap_panes;
-static u_int		 audit_gap_npanes;
 
 static void	audit_store_rotate(const char *);
 static void	audit_store_fail(const char *);
@@ -574,30 +564,15 @@ audit_store_gap(void)
 {
 	struct audit_buf	*b = &audit_pending;
 	size_t			 start;
-	u_int			 i;
-	char			*s;
 
 	audit_dropping = 0;
 	start = audit_begin(AUDIT_GAP);
 	audit_rec_str(b, AUDIT_F_REASON, audit_error);
 	audit_rec_uint(b, AUDIT_F_START_TIME, audit_error_start);
 	audit_rec_uint(b, AUDIT_F_END_TIME, audit_now());
-	audit_rec_uint(b, AUDIT_F_RECORDS, audit_gap_records);
-	for (i = 0; i < audit_gap_npanes; i++) {
-		xasprintf(&s, "%s%u input=%llu output=%llu",
-		    audit_gap_panes[i].popup ? "popup " : "%",
-		    audit_gap_panes[i].pane,
-		    (unsigned long long)audit_gap_panes[i].input,
-		    (unsigned long long)audit_gap_panes[i].output);
-		audit_rec_str(b, AUDIT_F_LOST, s);
-		free(s);
-	}
+	audit_gap_fields(&audit_gap, b);
 	audit_end(start);
-
-	audit_gap_records = 0;
-	free(audit_gap_panes);
-	audit_gap_panes = NULL;
-	audit_gap_npanes = 0;
+	audit_gap_clear(&audit_gap);
 }
 
 /* Writing works again: end the incident. */
@@ -618,38 +593,6 @@ audit_store_recover(void)
 	free(msg);
 	if (event_initialized(&audit_retry_ev))
 		evtimer_del(&audit_retry_ev);
-}
-
-/* Count what a dropped record of a pane or popup held, for the gap. */
-static void
-audit_store_lost(const struct audit_record *r)
-{
-	const struct audit_field	*f;
-	uint64_t			 pane;
-	u_int				 i;
-	int				 popup;
-
-	if ((r->type != AUDIT_INPUT && r->type != AUDIT_OUTPUT) ||
-	    audit_rec_get_term(r, &pane, &popup) != 0)
-		return;
-	for (i = 0; i < audit_gap_npanes; i++) {
-		if (audit_gap_panes[i].popup == popup &&
-		    audit_gap_panes[i].pane == pane)
-			break;
-	}
-	if (i == audit_gap_npanes) {
-		audit_gap_panes = xreallocarray(audit_gap_panes, i + 1,
-		    sizeof *audit_gap_panes);
-		memset(&audit_gap_panes[i], 0, sizeof *audit_gap_panes);
-		audit_gap_panes[i].popup = popup;
-		audit_gap_panes[i].pane = pane;
-		audit_gap_npanes++;
-	}
-	f = audit_rec_find(r, AUDIT_F_DATA);
-	if (r->type == AUDIT_INPUT)
-		audit_gap_panes[i].input += f != NULL ? f->len : 0;
-	else
-		audit_gap_panes[i].output += f != NULL ? f->len : 0;
 }
 
 /*
@@ -673,8 +616,9 @@ audit_store_drop(void)
 
 	r = xmalloc(sizeof *r);
 	if (audit_view_record(&audit_pending, &audit_pending_view, r) == 0)
-		audit_store_lost(r);
-	audit_gap_records++;
+		audit_gap_count(&audit_gap, r);
+	else
+		audit_gap.records++;
 	free(r);
 	return (1);
 }
