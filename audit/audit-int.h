@@ -528,6 +528,8 @@ void		 audit_command_refused_item(struct cmdq_item *,
 		     struct client *, struct cmd *, const char *);
 void		 audit_command_refused_key(struct client *, struct cmd_list *,
 		     key_code, const char *);
+void		 audit_option_before(struct options *, const char *);
+void		 audit_option_logged(const char *);
 void		 audit_option_refused(const char *, const char *, const char *,
 		     const char *);
 

@@ -77,8 +77,6 @@ void	audit_command_refused_line(struct client *, const char *,
 void	audit_cause_push(const char *, struct client *, const char *);
 void	audit_cause_push_derived(const char *);
 void	audit_cause_pop(void);
-void	audit_option_before(struct options *, const char *);
-void	audit_option_logged(const char *);
 void	audit_access_changed(uid_t, const char *);
 
 /* The read-only rule. */
