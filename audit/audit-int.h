@@ -684,6 +684,7 @@ void		 audit_export_set(struct audit_export *, double, double,
 		     uint64_t, uint64_t, int);
 void		 audit_export_record(struct audit_export *,
 		     const struct audit_record *);
+uint64_t	 audit_export_start(struct audit_export *);
 int		 audit_export_finish(struct audit_export *, char **);
 struct audit_export *audit_export_from_args(struct args *,
 		     const struct audit_target *, struct audit_out *, int *,
