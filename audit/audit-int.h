@@ -693,8 +693,24 @@ enum cmd_retval	 audit_export_window(struct cmdq_item *, struct args *,
 		     const struct audit_target *);
 
 /* audit-typed.c: the view of what was typed (-T). */
-void		 audit_typed_record(struct audit_out *,
+struct audit_typed_line {
+	uint64_t	 time;		/* of its first key */
+	uint64_t	 pane;
+	int		 popup;		/* pane is a popup's number */
+	const char	*client;	/* NULL if none or unknown */
+	const char	*user;
+	const char	*command;	/* sent by a command, not typed */
+	const char	*text;		/* keys named, not terminated */
+	size_t		 len;
+};
+struct audit_typed;
+struct audit_typed *audit_typed_create(void (*)(void *,
+		     const struct audit_typed_line *), void *);
+void		 audit_typed_record(struct audit_typed *,
 		     const struct audit_record *);
-void		 audit_typed_flush(struct audit_out *);
+void		 audit_typed_flush(struct audit_typed *);
+void		 audit_typed_free(struct audit_typed *);
+void		 audit_typed_print(struct audit_out *,
+		     const struct audit_typed_line *);
 
 #endif /* AUDIT_INT_H */

@@ -61,6 +61,7 @@ struct audit_show {
 	struct audit_select	 sel;
 	struct audit_index	*ix;
 	struct audit_export	*ex;
+	struct audit_typed	*typed;
 
 	struct audit_buf	 line;
 };
@@ -90,7 +91,7 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	}
 
 	if (args_has(args, 'T') && !args_has(args, 'f')) {
-		audit_typed_record(as->out, r);
+		audit_typed_record(as->typed, r);
 		return;
 	}
 	as->line.len = 0;
@@ -115,7 +116,7 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 		}
 	}
 	if (args_has(args, 'T')) {
-		audit_typed_record(as->out, r);
+		audit_typed_record(as->typed, r);
 		format_free(ft);
 		return;
 	}
@@ -153,8 +154,8 @@ audit_show_file(struct audit_show *as, const char *path)
 	rec = xmalloc(sizeof *rec);
 	while ((n = audit_reader_next(r, rec)) == 1)
 		audit_show_record(as, rec);
-	if (args_has(as->args, 'T'))
-		audit_typed_flush(as->out);
+	if (as->typed != NULL)
+		audit_typed_flush(as->typed);
 	if (n == -1 && r->error != NULL) {
 		out->error(out->data, r->error);
 		out->errors++;
@@ -244,8 +245,17 @@ audit_show_dir(struct audit_show *as, const char *dir)
 		free(paths[i]);
 	free(paths);
 	audit_follow(as->out, dir, audit_show_record_cb, as);
-	if (args_has(as->args, 'T'))
-		audit_typed_flush(as->out);
+	if (as->typed != NULL)
+		audit_typed_flush(as->typed);
+}
+
+/* audit_typed_print for the -T view. */
+static void
+audit_show_typed_cb(void *arg, const struct audit_typed_line *tl)
+{
+	struct audit_show	*as = arg;
+
+	audit_typed_print(as->out, tl);
 }
 
 /* Set up a show-audit run from its arguments. */
@@ -282,6 +292,8 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 		goto fail;
 	if (args_has(args, 'l'))
 		as->ix = audit_index_create();
+	if (args_has(args, 'T'))
+		as->typed = audit_typed_create(audit_show_typed_cb, as);
 	if (args_has(args, 'e') || args_has(args, 'R')) {
 		as->ex = audit_export_from_args(args, &as->t, out, &by_time,
 		    &cause);
@@ -322,6 +334,8 @@ static void
 audit_show_free(struct audit_show *as)
 {
 	audit_show_finish(as);
+	if (as->typed != NULL)
+		audit_typed_free(as->typed);
 	audit_select_free(&as->sel);
 	audit_target_free(&as->t);
 	audit_buf_free(&as->line);
