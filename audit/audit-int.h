@@ -667,6 +667,8 @@ int		 audit_select_match(struct audit_select *,
 		     const struct audit_record *);
 void		 audit_select_free(struct audit_select *);
 struct audit_index *audit_index_create(void);
+void		 audit_index_track(struct audit_index *,
+		     const struct audit_record *);
 void		 audit_index_record(struct audit_index *,
 		     const struct audit_record *);
 void		 audit_index_print(struct audit_index *, struct audit_out *);

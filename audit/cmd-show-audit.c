@@ -78,6 +78,8 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	int			 keep;
 
 	audit_target_track(&as->t, r);
+	if (as->ix != NULL)
+		audit_index_track(as->ix, r);
 	if (as->ex != NULL) {
 		audit_export_record(as->ex, r);
 		return;
