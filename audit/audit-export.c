@@ -587,16 +587,14 @@ audit_export_window(struct cmdq_item *item, struct args *args,
 {
 	struct audit_buf	 b;
 	struct cmd_parse_result	*pr;
-	struct args_value	*values;
+	struct args_value	*values, *av;
 	char			 exe[PATH_MAX], *argv[5], *id;
-	const char		*dir, *flags = "xmoabIJTFfUCYgP";
+	const char		*dir = NULL, *flags = "xmoabIJTFfUCYgP";
 	char			 flag[3] = "-?";
 	ssize_t			 n;
 	u_int			 npaths, i;
 
-	if (args_has(args, 'd'))
-		dir = args_get(args, 'd');
-	else {
+	if (!args_has(args, 'd')) {
 		audit_current_files(&npaths);
 		if (npaths == 0 || (dir = audit_current_dir()) == NULL) {
 			cmdq_error(item, "audit log: not written by this server "
@@ -612,8 +610,16 @@ audit_export_window(struct cmdq_item *item, struct args *args,
 
 	audit_buf_init(&b);
 	audit_export_quote(&b, exe);
-	audit_buf_add(&b, " show-audit -d", 14);
-	audit_export_quote(&b, dir);
+	audit_buf_add(&b, " show-audit", 11);
+	if (!args_has(args, 'd')) {
+		audit_buf_add(&b, " -d", 3);
+		audit_export_quote(&b, dir);
+	}
+	av = args_first_value(args, 'd');
+	for (; av != NULL; av = args_next_value(av)) {
+		audit_buf_add(&b, " -d", 3);
+		audit_export_quote(&b, av->string);
+	}
 	audit_buf_add(&b, args_has(args, 'R') ? " -R" : " -W", 3);
 	if (args_has(args, 't')) {
 		xasprintf(&id, "%c%u", t->ttype == AUDIT_T_PANE ? '%' :

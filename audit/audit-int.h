@@ -360,6 +360,8 @@ int		 audit_reader_next(struct audit_reader *,
 		     struct audit_record *);
 void		 audit_reader_close(struct audit_reader *);
 int		 audit_list_dir(const char *, char ***, u_int *, char **);
+#define AUDIT_TREE_DEPTH 8
+int		 audit_list_tree(const char *, char ***, u_int *, char **);
 
 /* audit-print.c: records as text and JSON. */
 void		 audit_print_time(struct audit_buf *, uint64_t);

@@ -30,7 +30,9 @@
 /*
  * Show the audit log. In the server it reads the server's own log (or -d
  * DIR); with -d or -v the tmux client runs it itself, with no server, so a
- * directory copied from another machine can be read anywhere.
+ * directory copied from another machine can be read anywhere. -d may be
+ * given more than once, and may name a tree of log directories (one per
+ * host, as they are collected centrally).
  */
 
 static enum cmd_retval	cmd_show_audit_exec(struct cmd *, struct cmdq_item *);
@@ -214,7 +216,7 @@ audit_show_paths(struct audit_show *as, char **paths, u_int n)
 		audit_show_files(as, paths, n);
 }
 
-/* Read every segment in a directory. */
+/* Read every segment in a directory (one -d, or one of a tree). */
 static void
 audit_show_dir(struct audit_show *as, const char *dir)
 {
@@ -234,21 +236,109 @@ audit_show_dir(struct audit_show *as, const char *dir)
 		out->errors++;
 		free(cause);
 	}
-	if (!args_has(as->args, 'W')) {
-		audit_show_paths(as, paths, n);
-		for (i = 0; i < n; i++)
-			free(paths[i]);
-		free(paths);
-		return;
-	}
-
-	/* Follow: read what is there, then wait for more, for ever. */
+	audit_show_paths(as, paths, n);
 	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
-	audit_follow(as->out, dir, audit_show_record_cb, as);
-	if (as->typed != NULL)
-		audit_typed_flush(as->typed);
+}
+
+/*
+ * The log directories every -d names, in order: a -d is a log directory
+ * or a tree of them.
+ */
+static char **
+audit_show_dirs(struct audit_show *as, u_int *n)
+{
+	struct audit_out	*out = as->out;
+	struct args_value	*av;
+	char			**dirs = NULL, **found, *cause;
+	u_int			  nfound, i;
+
+	*n = 0;
+	av = args_first_value(as->args, 'd');
+	for (; av != NULL; av = args_next_value(av)) {
+		if (audit_list_tree(av->string, &found, &nfound, &cause) != 0) {
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+			continue;
+		}
+		if (nfound == 0) {
+			xasprintf(&cause, "%s: no audit log files", av->string);
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+		}
+		dirs = xreallocarray(dirs, *n + nfound + 1, sizeof *dirs);
+		for (i = 0; i < nfound; i++)
+			dirs[(*n)++] = found[i];
+		free(found);
+	}
+	return (dirs);
+}
+
+/*
+ * Read what -d names. Verifying (-V) and listing keys (-K) take the files
+ * of every directory together, so a run's segments are checked as a
+ * series wherever they are; the rest reads each directory in turn.
+ * Following (-W) takes one log directory.
+ */
+static void
+audit_show_dirs_read(struct audit_show *as)
+{
+	struct audit_out	*out = as->out;
+	struct args_value	*av;
+	char			**dirs, **paths = NULL, **some, *cause;
+	u_int			  ndirs, npaths = 0, nsome, i, j;
+
+	if (args_has(as->args, 'W')) {
+		av = args_first_value(as->args, 'd');
+		if (av == NULL || args_next_value(av) != NULL) {
+			out->error(out->data, "-W follows one directory");
+			out->errors++;
+			return;
+		}
+		audit_follow(as->out, args_get(as->args, 'd'),
+		    audit_show_record_cb, as);
+		if (as->typed != NULL)
+			audit_typed_flush(as->typed);
+		return;
+	}
+
+	dirs = audit_show_dirs(as, &ndirs);
+	if (!args_has(as->args, 'V') && !args_has(as->args, 'K')) {
+		for (i = 0; i < ndirs; i++)
+			audit_show_dir(as, dirs[i]);
+		goto out;
+	}
+	for (i = 0; i < ndirs; i++) {
+		if (audit_list_dir(dirs[i], &some, &nsome, &cause) != 0) {
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+			continue;
+		}
+		if (nsome == 0) {
+			xasprintf(&cause, "%s: no audit log files", dirs[i]);
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+		}
+		paths = xreallocarray(paths, npaths + nsome + 1,
+		    sizeof *paths);
+		for (j = 0; j < nsome; j++)
+			paths[npaths++] = some[j];
+		free(some);
+	}
+	audit_show_paths(as, paths, npaths);
+	for (i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+
+out:
+	for (i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	free(dirs);
 }
 
 /* audit_typed_print for the -T view. */
@@ -398,7 +488,7 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 	if (audit_show_init(&as, &out, item, args) != 0)
 		return (CMD_RETURN_ERROR);
 	if (args_has(args, 'd'))
-		audit_show_dir(&as, args_get(args, 'd'));
+		audit_show_dirs_read(&as);
 	else {
 		paths = audit_current_files(&n);
 		if (n == 0) {
@@ -484,7 +574,7 @@ audit_client_main(int argc, char **argv)
 			out.errors++;
 		}
 	} else if (audit_show_init(&as, &out, NULL, args) == 0) {
-		audit_show_dir(&as, args_get(args, 'd'));
+		audit_show_dirs_read(&as);
 		audit_show_free(&as);
 	} else
 		out.errors++;
