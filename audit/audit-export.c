@@ -52,7 +52,7 @@ struct audit_export {
 	int			 started;
 	uint64_t		 t0;		/* time of the first event */
 	uint64_t		 tprev;
-	double			 elapsed;	/* seconds since t0, idle capped */
+	double			 elapsed;	/* since t0, idle capped */
 	u_int			 width;
 	u_int			 height;
 	int			 paused;

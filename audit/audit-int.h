@@ -373,6 +373,26 @@ void		 audit_json_string(struct audit_buf *, const void *, size_t);
 void		 audit_printf(struct audit_buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 
+/* audit-html-script.c: the HTML report's own style sheet and script. */
+extern const char audit_html_style[];
+extern const char audit_html_script[];
+
+/* audit-html-page.c: the frame of the HTML report, and its escaping. */
+struct audit_html_player;
+struct audit_html_player *audit_html_player_load(void);
+void		 audit_html_player_free(struct audit_html_player *);
+const char	*audit_html_player_version(struct audit_html_player *);
+const char	*audit_html_player_why(struct audit_html_player *);
+void		 audit_html_text(struct audit_buf *, const void *, size_t);
+void		 audit_html_json(struct audit_buf *, const void *, size_t);
+void		 audit_html_json_str(struct audit_buf *, const char *);
+void		 audit_html_head(FILE *, struct audit_html_player *,
+		     const char *);
+void		 audit_html_block(FILE *, const char *, const char *,
+		     const void *, size_t);
+void		 audit_html_scripts(FILE *, struct audit_html_player *);
+void		 audit_html_foot(FILE *, struct audit_html_player *);
+
 /* audit.c: the state of the log in the server, and records begun. */
 enum audit_state {
 	AUDIT_OFF,
@@ -716,5 +736,16 @@ void		 audit_typed_flush(struct audit_typed *);
 void		 audit_typed_free(struct audit_typed *);
 void		 audit_typed_print(struct audit_out *,
 		     const struct audit_typed_line *);
+
+/* audit-html.c: the HTML report (show-audit -e html). */
+struct audit_html;
+struct audit_html *audit_html_create(struct args *, struct cmdq_item *,
+		     struct audit_target *, struct audit_select *,
+		     struct audit_out *);
+void		 audit_html_source(struct audit_html *, const char *);
+void		 audit_html_file(struct audit_html *, const char *);
+void		 audit_html_record(struct audit_html *,
+		     const struct audit_record *, int);
+void		 audit_html_finish(struct audit_html *);
 
 #endif /* AUDIT_INT_H */

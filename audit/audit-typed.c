@@ -80,7 +80,7 @@ struct audit_typed_pending {
 	char			*command;	/* of a command, not keys */
 	uint64_t		 pane;
 	int			 popup;	/* pane is a popup's number */
-	size_t			 red_off;	/* where "<redacted" ends text */
+	size_t			 red_off;	/* where "<redacted" starts */
 	uint64_t		 red_n;		/* and its bytes */
 	uint64_t		 time;
 	struct audit_buf	 text;

@@ -44,7 +44,7 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.args = { "a:b:C:d:e:F:f:G:g:IJk:Klm:o:O:P:RTt:U:Vvw:Wx:Y:", 0, 0,
 		  NULL },
 	.usage = "[-IJKlRTVvW] [-a since] [-b until] [-C client] "
-		 "[-d directory] [-e asciicast|scriptreplay] [-F format] "
+		 "[-d directory] [-e asciicast|html|scriptreplay] [-F format] "
 		 "[-f filter] [-G key-file] [-g text] [-k public-key] "
 		 "[-m max-idle] [-O output] [-o start] [-P popup] [-t target] "
 		 "[-U user] [-w witness-file] [-x speed] [-Y types]",
@@ -64,9 +64,32 @@ struct audit_show {
 	struct audit_index	*ix;
 	struct audit_export	*ex;
 	struct audit_typed	*typed;
+	struct audit_html	*html;
 
 	struct audit_buf	 line;
 };
+
+/* Is this an HTML report (-e html)? */
+static int
+audit_show_is_html(struct args *args)
+{
+	const char	*e = args_get(args, 'e');
+
+	return (e != NULL && strcmp(e, "html") == 0);
+}
+
+/* Does -f keep a record? */
+static int
+audit_show_keep(struct audit_show *as, struct format_tree *ft)
+{
+	char	*expanded;
+	int	 keep;
+
+	expanded = format_expand(ft, args_get(as->args, 'f'));
+	keep = format_true(expanded);
+	free(expanded);
+	return (keep);
+}
 
 
 /* Show one record, if it is selected. */
@@ -84,6 +107,16 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 		audit_index_track(as->ix, r);
 	if (as->ex != NULL) {
 		audit_export_record(as->ex, r);
+		return;
+	}
+	if (as->html != NULL) {
+		keep = 1;
+		if (args_has(args, 'f')) {
+			ft = audit_format_record(as->item, r, "");
+			keep = audit_show_keep(as, ft);
+			format_free(ft);
+		}
+		audit_html_record(as->html, r, keep);
 		return;
 	}
 	if (!audit_target_match(&as->t, r) ||
@@ -110,14 +143,9 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 		return;
 	}
 	ft = audit_format_record(as->item, r, as->line.data);
-	if (args_has(args, 'f')) {
-		expanded = format_expand(ft, args_get(args, 'f'));
-		keep = format_true(expanded);
-		free(expanded);
-		if (!keep) {
-			format_free(ft);
-			return;
-		}
+	if (args_has(args, 'f') && !audit_show_keep(as, ft)) {
+		format_free(ft);
+		return;
 	}
 	if (args_has(args, 'T')) {
 		audit_typed_record(as->typed, r);
@@ -149,6 +177,8 @@ audit_show_file(struct audit_show *as, const char *path)
 	char			*cause;
 	int			 n;
 
+	if (as->html != NULL)
+		audit_html_file(as->html, path);
 	if ((r = audit_reader_open(path, &cause)) == NULL) {
 		out->error(out->data, cause);
 		out->errors++;
@@ -190,24 +220,28 @@ audit_show_version(struct audit_out *out)
 }
 
 /*
- * Is this a verification anchored to nothing (-V without -k)? If it finds
- * nothing wrong, it exits with a status of its own, not 0: a log rewritten
- * and sealed again with fresh keys verifies just the same, so it must not
- * look like success. In the server, the client that ran the command gets
- * that status, as cmdq_error gives it 1 for an error.
+ * Is this a verification anchored to nothing (-V, or the report of -e
+ * html, without -k)? If it finds nothing wrong, it exits with a status of
+ * its own, not 0: a log rewritten and sealed again with fresh keys
+ * verifies just the same, so it must not look like success. In the
+ * server, the client that ran the command gets that status, as cmdq_error
+ * gives it 1 for an error.
  */
 static int
 audit_show_unanchored(struct args *args)
 {
-	return (args_has(args, 'V') && !args_has(args, 'k') &&
-	    !args_has(args, 'v') && !args_has(args, 'G'));
+	return ((args_has(args, 'V') || audit_show_is_html(args)) &&
+	    !args_has(args, 'k') && !args_has(args, 'v') &&
+	    !args_has(args, 'G'));
 }
 
 /* Act on a list of files as the flags say. */
 static void
 audit_show_paths(struct audit_show *as, char **paths, u_int n)
 {
-	if (args_has(as->args, 'V')) {
+	if (as->html != NULL)
+		audit_show_files(as, paths, n);
+	else if (args_has(as->args, 'V')) {
 		audit_verify_paths(as->out, paths, n,
 		    args_get(as->args, 'w'), args_get(as->args, 'k'));
 	} else if (args_has(as->args, 'K'))
@@ -224,6 +258,8 @@ audit_show_dir(struct audit_show *as, const char *dir)
 	char			**paths, *cause;
 	u_int			  n, i;
 
+	if (as->html != NULL)
+		audit_html_source(as->html, dir);
 	if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
 		out->error(out->data, cause);
 		out->errors++;
@@ -306,7 +342,8 @@ audit_show_dirs_read(struct audit_show *as)
 	}
 
 	dirs = audit_show_dirs(as, &ndirs);
-	if (!args_has(as->args, 'V') && !args_has(as->args, 'K')) {
+	if (as->html != NULL ||
+	    (!args_has(as->args, 'V') && !args_has(as->args, 'K'))) {
 		for (i = 0; i < ndirs; i++)
 			audit_show_dir(as, dirs[i]);
 		goto out;
@@ -382,6 +419,18 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 	}
 	if (audit_select_parse(&as->sel, args, &cause) != 0)
 		goto fail;
+	if (audit_show_is_html(args)) {
+		if (args_has(args, 'K') || args_has(args, 'l') ||
+		    args_has(args, 'R') || args_has(args, 'T') ||
+		    args_has(args, 'V') || args_has(args, 'W')) {
+			cause = xstrdup("-e html cannot be used with -K, -l, "
+			    "-R, -T, -V or -W");
+			goto fail;
+		}
+		as->html = audit_html_create(args, item, &as->t, &as->sel,
+		    out);
+		return (0);
+	}
 	if (args_has(args, 'l'))
 		as->ix = audit_index_create();
 	if (args_has(args, 'T'))
@@ -402,7 +451,7 @@ fail:
 	return (-1);
 }
 
-/* Finish what the records built up: the index, an export. */
+/* Finish what the records built up: the index, an export, a report. */
 static void
 audit_show_finish(struct audit_show *as)
 {
@@ -419,6 +468,10 @@ audit_show_finish(struct audit_show *as)
 			free(cause);
 		}
 		as->ex = NULL;
+	}
+	if (as->html != NULL) {
+		audit_html_finish(as->html);
+		as->html = NULL;
 	}
 }
 
@@ -471,6 +524,11 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 		    "tmux show-audit -G file");
 		return (CMD_RETURN_ERROR);
 	}
+	if (args_has(args, 'R') && audit_show_is_html(args)) {
+		cmdq_error(item, "-e html cannot be used with -K, -l, -R, -T, "
+		    "-V or -W");
+		return (CMD_RETURN_ERROR);
+	}
 	if (args_has(args, 'R') || args_has(args, 'W')) {
 		memset(&as, 0, sizeof as);
 		if (args_has(args, 't') &&
@@ -481,7 +539,7 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 			audit_show_free(&as);
 		return (retval);
 	}
-	if (args_has(args, 'V'))
+	if (args_has(args, 'V') || audit_show_is_html(args))
 		audit_seal_now();
 	audit_flush();
 
@@ -497,6 +555,8 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 			    "(audit-log is off)");
 			return (CMD_RETURN_ERROR);
 		}
+		if (as.html != NULL)
+			audit_html_source(as.html, audit_current_dir());
 		audit_show_paths(&as, paths, n);
 	}
 	audit_show_free(&as);
