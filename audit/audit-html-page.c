@@ -139,6 +139,28 @@ audit_html_player_dir(void)
 	return (xstrdup(AUDIT_PLAYER_DIR));
 }
 
+/*
+ * Could text sit inline in an element of this name (script, style)? Not
+ * if it holds its end tag, or, for a script, "<!--" (which changes how the
+ * rest is parsed).
+ */
+static int
+audit_html_inline_ok(const char *text, size_t len, const char *name)
+{
+	const char	*p, *end = text + len;
+	size_t		 n = strlen(name);
+
+	for (p = text; (p = memchr(p, '<', end - p)) != NULL; p++) {
+		if (end - p >= 4 && strncmp(p, "<!--", 4) == 0 &&
+		    strcmp(name, "script") == 0)
+			return (0);
+		if ((size_t)(end - p) >= n + 2 && p[1] == '/' &&
+		    strncasecmp(p + 2, name, n) == 0)
+			return (0);
+	}
+	return (1);
+}
+
 /* Load the player; if it is not there, say why instead. */
 struct audit_html_player *
 audit_html_player_load(void)
@@ -155,17 +177,25 @@ audit_html_player_load(void)
 	    audit_html_read(hp->dir, "asciinema-player.css", &hp->css,
 	    &hp->csslen, &cause) != 0 ||
 	    audit_html_read(hp->dir, "LICENSE", &hp->license, &hp->licenselen,
-	    &cause) != 0) {
-		log_debug("%s: %s", __func__, cause);
-		free(version);
-		free(hp->js);
-		free(hp->css);
-		hp->js = hp->css = NULL;
-		hp->why = cause;
-		return (hp);
+	    &cause) != 0)
+		goto fail;
+	if (!audit_html_inline_ok(hp->js, hp->jslen, "script") ||
+	    !audit_html_inline_ok(hp->css, hp->csslen, "style")) {
+		xasprintf(&cause, "%s: the player's files could end the "
+		    "element holding them", hp->dir);
+		goto fail;
 	}
 	version[strcspn(version, "\n")] = '\0';
 	hp->version = version;
+	return (hp);
+
+fail:
+	log_debug("%s: %s", __func__, cause);
+	free(version);
+	free(hp->js);
+	free(hp->css);
+	hp->js = hp->css = NULL;
+	hp->why = cause;
 	return (hp);
 }
 

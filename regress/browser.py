@@ -239,3 +239,17 @@ def screen_lines(b, selector):
     while lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def played(b, selector, want, timeout=20.0):
+    """Wait for the player in selector to end and show the lines want (it
+    draws its last frame just after it says it has ended); return what it
+    shows then."""
+    b.wait("document.querySelector(%s).dataset.ended === 'yes'" %
+        json.dumps(selector), "the player to end", timeout)
+    end = time.time() + 2
+    shown = screen_lines(b, selector)
+    while shown != want and time.time() < end:
+        time.sleep(0.05)
+        shown = screen_lines(b, selector)
+    return shown

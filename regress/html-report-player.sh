@@ -75,7 +75,7 @@ if types != {"o", "i", "r"}:
 
 python3 - "$TMP" "$ARTIFACTS/$TEST.png" <<'EOF' || fail "see above"
 import sys
-from browser import Browser, report_problems, screen_lines
+from browser import Browser, played, report_problems
 from capture import check, done
 
 tmp, png = sys.argv[1], sys.argv[2]
@@ -98,9 +98,7 @@ try:
         "'tr.session').length") == 1)
     b.eval("document.querySelector('tr.session').click()")
     b.eval("document.querySelector(\"button.play[data-pane='0']\").click()")
-    b.wait("document.querySelector(\"section.pane[data-pane='0'] "
-        ".screen\").dataset.ended === 'yes'", "the player to end", 20)
-    shown = screen_lines(b, "section.pane[data-pane='0'] .screen")
+    shown = played(b, "section.pane[data-pane='0'] .screen", live)
     check("the player shows\n  %s\nnot the live pane\n  %s" %
         ("\n  ".join(shown), "\n  ".join(live)), shown == live)
     inputs = b.eval("Array.from(document.querySelectorAll("

@@ -25,7 +25,8 @@ A=$TMP/logs/a
 B=$TMP/logs/b
 mkdir -p "$TMP/logs" || fail "mkdir failed"
 for x in a b; do
-	printf '%s\n' "set -s audit-log on" "set -s audit-log-path $TMP/logs/$x" \
+	printf '%s\n' "set -s audit-log on" \
+	    "set -s audit-log-path $TMP/logs/$x" \
 	    "set -s audit-log-max-size 4000" >"$TMP/$x.conf"
 done
 TA="$TMUX_BIN -L $LABEL-a -f $TMP/a.conf"
@@ -114,8 +115,9 @@ assert_eq "show-audit -V -d A -d B" "$(cat "$TMP/va" "$TMP/vb")" \
 [ $? -eq 1 ] || fail "show-audit -V with A twice did not exit 1"
 for f in "$A"/*.tmux-audit; do
 	n=$(basename "$f" .tmux-audit | sed 's/.*_0*//')
-	grep -qxF "$TMP/tree/a/$(basename "$f"): duplicate segment $n (also $f)" \
-	    "$TMP/edup" || fail "no duplicate line for $f: $(cat "$TMP/edup")"
+	line="$TMP/tree/a/$(basename "$f"): duplicate segment $n (also $f)"
+	grep -qxF "$line" "$TMP/edup" ||
+	    fail "no duplicate line for $f: $(cat "$TMP/edup")"
 done
 [ "$(wc -l <"$TMP/edup")" -eq "$(ls "$A" | wc -l)" ] ||
     fail "show-audit -V with A twice: $(cat "$TMP/edup")"
