@@ -57,11 +57,13 @@
 
 /*
  * Syslog messages (audit-syslog.c, and show-audit -V -w which reads them):
- * facility authpriv, the program name and the structured-data ID.
+ * facility authpriv, the program name, the structured-data ID of the
+ * record's fields and that of the keys a SIEM indexes events by.
  */
 #define AUDIT_SYSLOG_FACILITY 10
 #define AUDIT_SYSLOG_APP "tmux-audit"
 #define AUDIT_SYSLOG_SDID "tmuxaudit@32473"
+#define AUDIT_SYSLOG_INDEX_SDID "tmuxindex@32473"
 
 /*
  * The exit status of show-audit -V when every file is consistent but
