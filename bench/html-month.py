@@ -125,6 +125,9 @@ class Writer:
                   field("segment", self.number)] + self.server
         if self.number == 1:
             fields.append(field("first", 1))
+        else:
+            # Where the link to the last segment goes (reseal fills it).
+            fields += [(0x4008, bytes(32)), (0x4009, bytes(64))]
         self.records = [t.frame(T_SEG, self.seq, time, fields)]
         self.seg_time = time
         self.size = len(HEADER) + len(self.records[0])
