@@ -24,6 +24,8 @@
 #   N of run R (segment S, seq Q) is not in the log: a segment was removed
 #   or truncated" and exits 1.
 #
+# The README shows each of the three files exactly, as a code block.
+#
 # Without the rsyslog-relp package only the TCP path is tested.
 
 . "$(dirname "$0")/lib.sh"
@@ -41,6 +43,16 @@ for d in /usr/lib/*/rsyslog /usr/lib/rsyslog; do
 	[ -f "$d/imrelp.so" ] && [ -f "$d/omrelp.so" ] && RELP=yes
 done
 ETC=$TOP/etc/rsyslog
+for f in tmux-audit-forward-relp.conf tmux-audit-forward-tcp.conf \
+    tmux-audit-central.conf; do
+	python3 -c '
+import sys
+text = open(sys.argv[1]).read()
+block = "".join("    " + l if l.strip() else "\n"
+    for l in text.splitlines(True))
+sys.exit(0 if block in open(sys.argv[2]).read() else 1)' "$ETC/$f" \
+	    "$TOP/README.md" || fail "README.md does not show $f as it is"
+done
 RS_PIDS=
 trap 'rc=$?; for p in $RS_PIDS; do kill "$p" 2>/dev/null; done; cleanup;
     exit $rc' EXIT
