@@ -191,6 +191,7 @@ struct audit_html {
 	u_int				 nruns;
 	int				 cur;		/* run being read */
 	struct audit_typed		*typed;
+	int				 typed_run;	/* of its lines */
 
 	struct audit_html_sessions	 sessions;
 	struct audit_html_clients	 clients;
@@ -267,6 +268,7 @@ audit_html_create(struct args *args, struct cmdq_item *item,
 	html->input = args_has(args, 'I');
 	html->cur = -1;
 	html->typed = audit_typed_create(audit_html_typed_cb, html);
+	html->typed_run = -1;
 	RB_INIT(&html->sessions);
 	RB_INIT(&html->clients);
 	RB_INIT(&html->panes);
@@ -332,8 +334,15 @@ audit_html_segment(struct audit_html *html, const struct audit_record *r)
 	}
 	run = &html->runs[i];
 	run->files++;
-	if (html->cur != (int)i)
+
+	/*
+	 * A line typed across a rotation goes on in the next file of its
+	 * run; the lines of another run are done.
+	 */
+	if (html->typed_run != (int)i) {
 		audit_typed_flush(html->typed);
+		html->typed_run = i;
+	}
 	html->cur = i;
 	if (html->nfiles != 0)
 		html->files[html->nfiles - 1].run = i;
@@ -610,12 +619,12 @@ audit_html_typed_cb(void *arg, const struct audit_typed_line *tl)
 	struct audit_html_cmd		 hc;
 	const char			*text = html->sel->text;
 
-	if (html->cur == -1)
+	if (html->typed_run == -1)
 		return;
 	if (text != NULL && memmem(tl->text, tl->len, text,
 	    strlen(text)) == NULL)
 		return;
-	find.run = html->cur;
+	find.run = html->typed_run;
 	find.id = tl->pane;
 	find.popup = tl->popup;
 	if ((p = RB_FIND(audit_html_panes, &html->panes, &find)) == NULL)

@@ -112,7 +112,10 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	if (as->html != NULL) {
 		keep = 1;
 		if (args_has(args, 'f')) {
-			ft = audit_format_record(as->item, r, "");
+			as->line.len = 0;
+			audit_print_text(r, &as->line);
+			audit_buf_add(&as->line, "", 1);
+			ft = audit_format_record(as->item, r, as->line.data);
 			keep = audit_show_keep(as, ft);
 			format_free(ft);
 		}

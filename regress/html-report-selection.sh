@@ -14,6 +14,8 @@
 #			the one command holding "needle" (the send-keys,
 #			from a client attached nowhere)
 #	-U nobody	no session, no pane, no command
+#	-f '#{==:#{audit_session},beta}'
+#			beta only, with its history, no commands
 #	-Y session-created
 #			all three sessions and their panes, but no history
 #			and no commands
@@ -79,6 +81,7 @@ report before -b "$MID"
 report needle -g needle
 report nobody -U nobody
 report types -Y session-created
+report format -f '#{==:#{audit_session},beta}'
 for f in server stdout; do
 	html_data "$TMP/$f.html" >"$TMP/$f.json"
 done
@@ -123,6 +126,8 @@ expect("nobody", [], [], [], "<code>-U nobody</code>")
 expect("types", ["alpha", "beta", "gamma"], [("alpha", 0, []),
     ("beta", 1, []), ("gamma", 2, [])], [],
     "<code>-Y session-created</code>")
+expect("format", ["beta"], [beta], [],
+    "<code>-f #{==:#{audit_session},beta}</code>")
 for name in ("server", "stdout"):
     s, p, c = summary(load(name))
     check("%s: sessions %r" % (name, s), s == ["alpha", "beta", "gamma"])
