@@ -598,10 +598,12 @@ audit_html_command(struct audit_html *html, const struct audit_record *r)
 }
 
 /*
- * Add a row to a pane's command history. This is the one place rows are
- * made: the typed lines call it today, and a record of a command a pane's
- * shell ran (with its own source, exit status and directory) is to call it
- * from audit_html_record when that record type exists.
+ * Add a row to a pane's command history; the row's strings become the
+ * pane's. This is the one place rows are made: the typed lines call it
+ * today (source "typed"), and the records of the commands a pane's shell
+ * ran are to call it from audit_html_record (see there), with their own
+ * source, exit status and directory, which the page shows in columns of
+ * their own once any row has them.
  */
 static void
 audit_html_history(struct audit_html_pane *p, const struct audit_html_cmd *hc)
@@ -702,6 +704,19 @@ audit_html_record(struct audit_html *html, const struct audit_record *r,
 		if (selected)
 			audit_html_command(html, r);
 		break;
+	/*
+	 * The commands a pane's shell ran (issue 18) go here when their
+	 * records exist (command-line and command-end on the wave2-history
+	 * branch today). A command-line, when selected: find its pane with
+	 * audit_html_pane(html, r, 1, in_target), fill a struct
+	 * audit_html_cmd (time; user, client and via from cause_user,
+	 * cause_client and cause_command; text from shell_text, else
+	 * screen_text; source "shell" or "screen" to say which; cwd from
+	 * shell_cwd, else kernel_cwd; status -1) and call
+	 * audit_html_history, then set the pane's in. A command-end: set the
+	 * status of the row with its command_id (keep that id in the row)
+	 * from shell_status.
+	 */
 	case AUDIT_PANE_CREATED:
 	case AUDIT_POPUP_OPENED:
 		if ((p = audit_html_pane(html, r, 1, in_target)) == NULL)
