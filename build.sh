@@ -512,15 +512,15 @@ do_player() {
 		if ! (cd "$tmp" && npm pack --silent --ignore-scripts \
 		    --fetch-retries=1 "asciinema-player@$PLAYER_VERSION" \
 		    >/dev/null 2>"$tmp/err"); then
-			say "npm pack asciinema-player@$PLAYER_VERSION failed:" \
-			    "$(tail -n 1 "$tmp/err")"
+			say "npm pack asciinema-player@$PLAYER_VERSION" \
+			    "failed: $(tail -n 1 "$tmp/err")"
 			rm -rf "$tmp"
 			return 1
 		fi
 		got=$(integrity "$tmp/asciinema-player-$PLAYER_VERSION.tgz")
 		if [ "$got" != "$PLAYER_INTEGRITY" ]; then
-			say "asciinema-player-$PLAYER_VERSION.tgz has integrity" \
-			    "$got, not $PLAYER_INTEGRITY: not used"
+			say "asciinema-player-$PLAYER_VERSION.tgz has" \
+			    "integrity $got, not $PLAYER_INTEGRITY: not used"
 			rm -rf "$tmp"
 			return 1
 		fi

@@ -79,9 +79,10 @@ def output_text(rng, n):
         elif k == 1:
             line = "gcc -O2 -Wall -c %s.c -o %s.o" % ((rng.randrange(999),) * 2)
         elif k == 2:
-            line = "2026-11-%02d %02d:%02d:%02d INFO request %d served in %d ms" % (
-                rng.randrange(1, 29), rng.randrange(24), rng.randrange(60),
-                rng.randrange(60), rng.randrange(10**6), rng.randrange(500))
+            line = ("2026-11-%02d %02d:%02d:%02d INFO request %d served "
+                "in %d ms" % (rng.randrange(1, 29), rng.randrange(24),
+                rng.randrange(60), rng.randrange(60), rng.randrange(10**6),
+                rng.randrange(500)))
         elif k == 3:
             line = "-rw-r--r-- 1 user user %8d Nov %2d 12:%02d file-%d" % (
                 rng.randrange(10**7), rng.randrange(1, 31), rng.randrange(60),
