@@ -548,6 +548,13 @@ enum audit_verdict {
 };
 
 /* What verifying one segment found. */
+struct audit_epoch {
+	uint64_t	*seq;
+	off_t		*off;
+	u_char		*dig;
+	u_int		 n;
+	u_int		 size;
+};
 struct audit_vseg {
 	char			*path;
 	enum audit_verdict	 verdict;
@@ -588,6 +595,10 @@ struct audit_vseg {
 	char			*unlinked;
 	int			 cert_ok;
 	int			 anchor_ok;
+
+	/* While it is read: the chain, and the records since the last seal. */
+	u_char			 chain[AUDIT_HASH_LEN];
+	struct audit_epoch	 ep;
 };
 
 int		 audit_witness_read(const char *, char **);
@@ -599,6 +610,11 @@ void		 audit_witness_report(struct audit_out *, struct audit_vseg *,
 /* audit-verify.c: verifying one segment file. */
 void		 audit_vset(struct audit_vseg *, enum audit_verdict,
 		     const char *, ...) __attribute__((format(printf, 3, 4)));
+void		 audit_vseg_begin(struct audit_vseg *, const char *, u_int);
+int		 audit_vseg_record(struct audit_vseg *,
+		     const struct audit_record *);
+void		 audit_vseg_end(struct audit_vseg *);
+void		 audit_vseg_clear(struct audit_vseg *);
 void		 audit_verify_file(struct audit_vseg *, const char *);
 
 /* audit-verify-run.c: verifying runs of segments (show-audit -V, -K). */
