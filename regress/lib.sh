@@ -15,6 +15,8 @@
 #	$LABEL, $SOCK	the socket label and path
 #	$CONF, $LOG	the config file (audit_conf writes it) and the log
 #			directory it names
+#	$SERVER		the pid of the server start_main started ($START:
+#			the time just before, for audit_check_meta)
 #
 # Every server started on $LABEL or by attach_pty is killed at exit. The
 # helpers print what went wrong and exit 1 on failure; skip exits 77.
@@ -462,4 +464,30 @@ for line in sys.stdin:
     if r["type"] == "server-start":
         print(r["pid"])
         break'
+}
+
+# Start a server on $LABEL with $CONF and one session, main, 80 by 24, its
+# pane running command $1 if given (else the default shell). $SERVER is
+# the server's pid (asked of it with display-message, a client of its own)
+# and $START the time just before it started.
+start_main() {
+	START=$(now)
+	$T new -d -s main -x 80 -y 24 "$@" || fail "new-session failed"
+	SERVER=$($T display -p '#{pid}') || fail "display #{pid} failed"
+	[ -n "$SERVER" ] || fail "no server pid"
+	SERVER_PIDS="${SERVER_PIDS:-} $SERVER"
+}
+
+# The end of a test whose server start_main started: it must still be
+# running; then kill-server, wait for it to exit, and check the whole log,
+# read into $TMP/log.json: its times and seqs (audit_check_meta, since
+# $START) and its seals (audit_check_seals).
+end_main() {
+	gone "$SERVER" && fail "the server died"
+	$T kill-server || fail "kill-server failed"
+	wait_for "the server to exit" gone "$SERVER"
+	log_json
+	audit_check_meta "$START" "$(now)" ||
+	    fail "bad times or seqs in the log"
+	audit_check_seals
 }
