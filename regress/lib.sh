@@ -15,8 +15,9 @@
 #	$LABEL, $SOCK	the socket label and path
 #	$CONF, $LOG	the config file (audit_conf writes it) and the log
 #			directory it names
-#	$SERVER		the pid of the server start_main started ($START:
-#			the time just before, for audit_check_meta)
+#	$SERVER		the pid of the server start_main or start_logged
+#			started ($START: the time just before, for
+#			audit_check_meta)
 #
 # Every server started on $LABEL or by attach_pty is killed at exit. The
 # helpers print what went wrong and exit 1 on failure; skip exits 77.
@@ -490,4 +491,17 @@ end_main() {
 	audit_check_meta "$START" "$(now)" ||
 	    fail "bad times or seqs in the log"
 	audit_check_seals
+}
+
+# Start a server on $LABEL with $CONF by "new -d ARGS", and no other client,
+# so that the log holds only that client's records, and wait for its
+# server-start record. $NEW_PID is the pid of the new-session client and
+# $SERVER the server's, read from the log; $START the time just before.
+start_logged() {
+	START=$(now)
+	run_pid $T new -d "$@" || fail "new-session failed"
+	NEW_PID=$LAST_PID
+	wait_for "server-start" log_has 'r["type"] == "server-start"'
+	SERVER=$(server_pid)
+	SERVER_PIDS="${SERVER_PIDS:-} $SERVER"
 }
