@@ -422,6 +422,22 @@ login_fields() {
 	return 0
 }
 
+# The fields of the server-start record of the server with pid $1, run by
+# this user on this host, as audit_norm prints them (the segment record
+# has them too, before its own).
+server_fields() {
+	printf 'pid=%s uid=%s user=%s host=%s tmux_version=3.5a' \
+	    "$1" "$(id -u)" "$(id -un)" "$(hostname)"
+	printf ' audit_version=0.1.0 socket=%s start_time=START\n' "$SOCK"
+}
+
+# The fields that name a client of this user in the log, as audit_norm
+# prints them: client_id $1, name $2 (client-PID, or its tty), pid $3.
+client_fields() {
+	printf 'client_id=%s client=%s uid=%s gid=%s pid=%s user=%s\n' \
+	    "$1" "$2" "$(id -u)" "$(id -g)" "$3" "$(id -un)"
+}
+
 # The time now, in seconds since the epoch.
 now() {
 	date +%s.%N
