@@ -7,6 +7,13 @@
 #
 # It adds:
 #
+#	start_shell		start the server (start_logged, lib.sh) with
+#				one session, main, whose pane runs bash with
+#				no line editor and the prompt "$ ", so that the
+#				terminal echoes and the pane's output is
+#				exact; attach a pty client (attach_pty) and
+#				wait for its client-attached record and for
+#				the prompt in the log
 #	type_text TEXT		type TEXT literally in the pty client of
 #				attach_pty (through the outer tmux)
 #	type_keys KEY...	press keys named as tmux names them (Enter,
@@ -26,6 +33,14 @@
 #				the concatenated data of pane's records
 #	check(what, ok)		note a failure; done() prints every failure
 #				and exits 1 if there was any
+
+start_shell() {
+	start_logged -s main -x 80 -y 24 \
+	    "env PS1='\$ ' bash --norc --noprofile --noediting"
+	attach_pty main
+	wait_for "client-attached" log_has "r['type'] == 'client-attached'"
+	wait_pane "the prompt" output %0 'b"$ "'
+}
 
 # Type text literally in the pty client.
 type_text() {

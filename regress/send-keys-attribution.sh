@@ -14,15 +14,7 @@ audit_conf
 uid=$(id -u)
 user=$(id -un)
 
-run_pid $T new -d -s main -x 80 -y 24 \
-    "env PS1='\$ ' bash --norc --noprofile --noediting" ||
-    fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
-
-attach_pty main
-wait_for "client-attached" log_has "r['type'] == 'client-attached'"
-wait_pane "the prompt" output %0 'b"$ "'
+start_shell
 
 run_pid $T send-keys -t main 'echo hi' Enter || fail "send-keys failed"
 send_pid=$LAST_PID
