@@ -11,9 +11,7 @@
 . "$REGRESS/lib-capture.sh"
 
 audit_conf
-$T new -d -s main -x 80 -y 24 || fail "new-session failed"
-server=$($T display -p '#{pid}')
-SERVER_PIDS=$server
+start_main
 attach_pty main
 
 type_keys C-b :
@@ -31,5 +29,5 @@ assert_eq "options set" "typed yes yes yes %0" \
     "$($T show -gv @prompt) $($T show -gv @if) $($T show -gv @ifF) $($T show -gv @run) $($T show -gv @panes)"
 detach_pty
 $T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$server"
+wait_for "the server to exit" gone "$SERVER"
 exit 0

@@ -242,15 +242,12 @@ run_server() {
 	audit_conf "set -s audit-log-syslog on" \
 	    "set -s audit-log-syslog-target $1" \
 	    "set -s audit-log-max-size 6000"
-	$T new -d -s main -x 80 -y 24 "seq -f 'line %04g' 1 3000; \
-exec sleep 60" || fail "new-session failed"
-	server=$($T display -p '#{pid}')
-	SERVER_PIDS="${SERVER_PIDS:-} $server"
+	start_main "seq -f 'line %04g' 1 3000; exec sleep 60"
 	$T -C attach -t main </dev/null >/dev/null 2>&1 ||
 	    fail "control client failed"
 	wait_pane "the last line" output %0 "b'line 3000\\r\\n'"
 	$T kill-server || fail "kill-server failed"
-	wait_for "the server to exit" gone "$server"
+	wait_for "the server to exit" gone "$SERVER"
 	wait_for "the closing seal in $2" last_message "$2"
 }
 
