@@ -40,9 +40,7 @@ audit_conf "set -g status off"
 uid=$(id -u)
 user=$(id -un)
 
-$T new -d -s main -x 80 -y 24 "exec sleep 300" || fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
+start_logged -s main -x 80 -y 24 "exec sleep 300"
 attach_pty main
 wait_for "client-attached" log_has "r['type'] == 'client-attached'"
 
