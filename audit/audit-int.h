@@ -49,6 +49,36 @@
 #define AUDIT_D_SEAL "tmux-audit seal v1"
 #define AUDIT_D_RUNKEY "tmux-audit run key v1"
 #define AUDIT_D_KEYID "tmux-audit key id v1"
+#define AUDIT_D_CSEAL "tmux-audit counter-seal v1"
+#define AUDIT_D_CSEALREC "tmux-audit counter-sealed seal v1"
+
+/* Counter-seal files of the collector (audit-cseal.c). */
+#define AUDIT_CSEAL_MAGIC "TMUXCSL"
+#define AUDIT_CSEAL_SUFFIX "-cseal"
+#define AUDIT_CSEAL_HDR (AUDIT_HEADER_LEN + AUDIT_PK_LEN)
+#define AUDIT_CSEAL_ENTRY (24 + AUDIT_HASH_LEN + AUDIT_SIG_LEN)
+#define AUDIT_CSEAL_MSG (48 + AUDIT_HASH_LEN)
+
+/*
+ * The collector protocol (FORMAT.md section 17): messages of a type byte,
+ * a four-byte length and that many bytes.
+ */
+#define AUDIT_LINK_MAGIC "TMUXAUDC"
+#define AUDIT_LINK_VERSION 1
+#define AUDIT_LINK_HDR 5
+#define AUDIT_LINK_MAX (AUDIT_REC_MAX + 65536)
+#define AUDIT_LINK_FRAME (1024 * 1024)
+enum audit_link_type {
+	AUDIT_LINK_HELLO = 1,
+	AUDIT_LINK_SEGMENT = 2,
+	AUDIT_LINK_RECORDS = 3,
+	AUDIT_LINK_END = 4,
+	AUDIT_LINK_WELCOME = 16,
+	AUDIT_LINK_ACK = 17,
+	AUDIT_LINK_ERROR = 18
+};
+#define AUDIT_LINK_HELLO_LEN (8 + 1 + 16 + 8 + 8)
+#define AUDIT_LINK_COMPLETE 0x1
 
 /* The system policy file, fixed at build time. */
 #ifndef AUDIT_POLICY_PATH
@@ -335,6 +365,9 @@ void		 audit_chain_add(struct audit_chain *, const u_char *, size_t);
 void		 audit_chain_epoch(struct audit_chain *);
 
 /* audit-key.c: key text forms, key files, signing. */
+int		 audit_sign_check(const u_char *, const char *, const u_char *,
+		     size_t, const u_char *);
+int		 audit_key_generate(const char *, const char *, char **);
 char		*audit_key_fingerprint(const u_char *);
 char		*audit_key_text(const u_char *);
 int		 audit_host_key_read_public(const char *, u_char *, char **);
@@ -344,10 +377,43 @@ int		 audit_key_read_secret(const char *, const char *, u_char *,
 void		 audit_sign(u_char *, const char *, const u_char *, size_t,
 		     const u_char *);
 
+/* audit-cseal.c: the collector's counter-seals. */
+struct audit_cseal {
+	uint64_t	 index;
+	uint64_t	 seq;
+	uint64_t	 time;
+	u_char		 hash[AUDIT_HASH_LEN];
+	u_char		 sig[AUDIT_SIG_LEN];
+};
+void		 audit_cseal_make(struct audit_cseal *, const u_char *,
+		     uint64_t, const struct audit_record *, uint64_t, uint64_t,
+		     const u_char *);
+int		 audit_cseal_check(const struct audit_cseal *, const u_char *,
+		     uint64_t, const struct audit_record *, uint64_t,
+		     const u_char *);
+void		 audit_cseal_encode(const struct audit_cseal *, u_char *);
+void		 audit_cseal_header(u_char *, const u_char *);
+int		 audit_cseal_read(const char *, u_char *, struct audit_cseal **,
+		     u_int *, char **);
+
+/* auditd.c and audit-collect.c: the collector, tmux-auditd. */
+struct auditd_conn;
+extern char	*auditd_host;
+extern char	*auditd_root;
+extern int	 auditd_rootfd;
+extern gid_t	 auditd_gid;
+extern u_char	*auditd_sk;
+extern u_char	 auditd_pk[AUDIT_PK_LEN];
+void		 auditd_log(int, const char *, ...) printflike(2, 3);
+void		 auditd_accept(int);
+int		 auditd_conn_alive(struct auditd_conn *);
+void		 auditd_close_all(void);
+
 /* audit-file.c: log directories and segment files on disk. */
 int		 audit_dir_open(const char *, int, char **);
 int		 audit_dir_check(const char *, int, char **);
 int		 audit_dir_same(int, const char *);
+const char	*audit_user_name(uid_t);
 char		*audit_file_word(const char *);
 char		*audit_file_name(const char *, const char *, uint64_t,
 		     long, u_int);
@@ -400,7 +466,6 @@ void		 audit_set_state(enum audit_state);
 void		 audit_identity(void);
 void		 audit_read_options(void);
 size_t		 audit_begin(u_int);
-const char	*audit_user_name(uid_t);
 void		 audit_add_server(struct audit_buf *);
 void		 audit_add_client(struct audit_buf *, struct client *);
 void		 audit_warn(const char *);
@@ -434,6 +499,7 @@ struct audit_job {
 	size_t			 hashed;	/* bytes already chained */
 	size_t			 start;		/* bytes already written */
 	int			 fd;
+	int			 link;		/* fd is the collector's */
 	struct audit_chain	*chain;
 
 	size_t			 written;	/* from start */
@@ -443,11 +509,35 @@ struct audit_job *audit_writer_job(void);
 void		 audit_writer_queue(void);
 int		 audit_writer_poll(int, int *);
 
+/* audit-link.c: the link to the collector. */
+int		 audit_link_fd(void);
+const char	*audit_link_dir(void);
+const char	*audit_link_failed(void);
+int		 audit_link_send(int, const u_char *, size_t);
+int		 audit_link_open(const char *, char **);
+void		 audit_link_segment(uint64_t, const u_char *, size_t);
+void		 audit_link_keep(const u_char *, size_t);
+void		 audit_link_records(const u_char *, size_t);
+void		 audit_link_end(void);
+int		 audit_link_sync(void);
+void		 audit_link_send_failed(int);
+int		 audit_link_idle(void);
+void		 audit_link_close(void);
+void		 audit_link_down(void);
+
 /* audit-segment.c: the segment files being written. */
 const char	*audit_current_dir(void);
 char		**audit_current_files(u_int *);
 u_int		 audit_current_segment(void);
 int		 audit_segment_fd(void);
+int		 audit_segment_configured(void);
+int		 audit_segment_is_link(void);
+int		 audit_segment_active(void);
+void		 audit_segment_set_link(const char *);
+size_t		 audit_segment_write(const void *, size_t, char **);
+void		 audit_segment_sending(const void *, size_t);
+int		 audit_segment_sync(void);
+int		 audit_segment_relink(char **);
 const char	*audit_segment_path(void);
 uint64_t	 audit_segment_bytes(void);
 void		 audit_segment_wrote(size_t);
@@ -479,8 +569,8 @@ void		 audit_gap_clear(struct audit_gap *);
 
 /* audit-store.c: where records end up. */
 void		 audit_end(size_t);
-int		 audit_store_open(const char *, char **);
-void		 audit_store_open_later(const char *, const char *);
+int		 audit_store_open(char **);
+void		 audit_store_open_later(const char *);
 void		 audit_store_close(void);
 void		 audit_store_loop(void);
 void		 audit_flush(void);
@@ -599,6 +689,15 @@ struct audit_vseg {
 	/* While it is read: the chain, and the records since the last seal. */
 	u_char			 chain[AUDIT_HASH_LEN];
 	struct audit_epoch	 ep;
+
+	/* The collector's counter-seals (-c), matched as seals are read. */
+	const u_char		*cseal_pk;
+	struct audit_cseal	*cseals;
+	u_int			 ncseals;
+	u_int			 cseal_next;
+	int			 cseal_missing;
+	uint64_t		 cseal_missing_seq;
+	char			*cseal_why;
 };
 
 int		 audit_witness_read(const char *, char **);
@@ -606,6 +705,12 @@ void		 audit_witness_seen(struct audit_vseg *,
 		     const struct audit_record *, uint64_t, const u_char *);
 void		 audit_witness_report(struct audit_out *, struct audit_vseg *,
 		     u_int);
+
+/* audit-verify-cseal.c: checking the collector's counter-seals. */
+void		 audit_vcseal_load(struct audit_vseg *, const u_char *);
+void		 audit_vcseal_seen(struct audit_vseg *,
+		     const struct audit_record *, uint64_t);
+void		 audit_vcseal_end(struct audit_vseg *);
 
 /* audit-verify.c: verifying one segment file. */
 void		 audit_vset(struct audit_vseg *, enum audit_verdict,
@@ -615,13 +720,14 @@ int		 audit_vseg_record(struct audit_vseg *,
 		     const struct audit_record *);
 void		 audit_vseg_end(struct audit_vseg *);
 void		 audit_vseg_clear(struct audit_vseg *);
-void		 audit_verify_file(struct audit_vseg *, const char *);
+void		 audit_verify_file(struct audit_vseg *, const char *,
+		     const u_char *);
 
 /* audit-verify-run.c: verifying runs of segments (show-audit -V, -K). */
 int		 audit_verify(struct audit_out *, char **, u_int,
-		     const u_char *);
+		     const u_char *, const u_char *);
 void		 audit_verify_paths(struct audit_out *, char **, u_int,
-		     const char *, const char *);
+		     const char *, const char *, const char *);
 void		 audit_run_keys(struct audit_out *, char **, u_int);
 
 /* audit-follow.c: following a log directory (show-audit -W). */

@@ -141,8 +141,7 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r)
 	const struct audit_field	*last, *digests;
 	u_char				 sealchain[AUDIT_HASH_LEN];
 	u_char				 run[16];
-	size_t				 dlen, slen;
-	u_char				*msg;
+	size_t				 slen;
 	uint64_t			 index, segment, count;
 	u_int				 i, n;
 
@@ -156,20 +155,14 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r)
 	}
 
 	/* The signature covers the record up to its signature field. */
-	dlen = strlen(AUDIT_D_SEAL) + 1;
 	slen = r->size - AUDIT_FIELD_HDR - AUDIT_SIG_LEN;
-	msg = xmalloc(dlen + slen);
-	memcpy(msg, AUDIT_D_SEAL, dlen);
-	memcpy(msg + dlen, r->raw, slen);
-	if (crypto_sign_verify_detached(last->value, msg, dlen + slen,
-	    vs->next_key) != 0) {
-		free(msg);
+	if (!audit_sign_check(last->value, AUDIT_D_SEAL, r->raw, slen,
+	    vs->next_key)) {
 		audit_vset(vs, AUDIT_V_MODIFIED, "modified: bad signature on "
 		    "the seal at offset %lld (seq %llu)", (long long)r->offset,
 		    (unsigned long long)r->seq);
 		return (-1);
 	}
-	free(msg);
 
 	if (audit_rec_get_uint(r, AUDIT_F_SEAL_INDEX, &index) != 0 ||
 	    audit_rec_get_uint(r, AUDIT_F_SEGMENT, &segment) != 0 ||
@@ -236,6 +229,7 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r)
 	}
 
 	audit_witness_seen(vs, r, index, sealchain);
+	audit_vcseal_seen(vs, r, index);
 	if (!vs->have_seal)
 		vs->first_index = index;
 	vs->last_index = index;
@@ -356,7 +350,8 @@ audit_vseg_clear(struct audit_vseg *vs)
 
 /* Verify one segment file on its own. */
 void
-audit_verify_file(struct audit_vseg *vs, const char *path)
+audit_verify_file(struct audit_vseg *vs, const char *path,
+    const u_char *collector)
 {
 	struct audit_reader	*rd;
 	struct audit_record	*r;
@@ -376,6 +371,8 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 		return;
 	}
 	audit_vseg_begin(vs, path, rd->version);
+	if (collector != NULL)
+		audit_vcseal_load(vs, collector);
 
 	r = xmalloc(sizeof *r);
 	while ((n = audit_reader_next(rd, r)) == 1) {
@@ -402,6 +399,7 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 		}
 	}
 	audit_vseg_end(vs);
+	audit_vcseal_end(vs);
 
 	free(r);
 	audit_vseg_clear(vs);

@@ -18,7 +18,6 @@
 
 #include <sys/types.h>
 
-#include <pwd.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,17 +142,6 @@ audit_begin(u_int type)
 {
 	return (audit_rec_begin(&audit_pending, type, audit_seq++,
 	    audit_now()));
-}
-
-/* The user name for a uid, or NULL. */
-const char *
-audit_user_name(uid_t uid)
-{
-	struct passwd	*pw;
-
-	if ((pw = getpwuid(uid)) == NULL)
-		return (NULL);
-	return (pw->pw_name);
 }
 
 /* Add the fields that say which server this is. */

@@ -39,10 +39,10 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.name = "show-audit",
 	.alias = NULL,
 
-	.args = { "a:b:C:d:e:F:f:G:g:IJk:Klm:o:O:P:RTt:U:Vvw:Wx:Y:", 0, 0,
+	.args = { "a:b:C:c:d:e:F:f:G:g:IJk:Klm:o:O:P:RTt:U:Vvw:Wx:Y:", 0, 0,
 		  NULL },
 	.usage = "[-IJKlRTVvW] [-a since] [-b until] [-C client] "
-		 "[-d directory] [-e asciicast|scriptreplay] [-F format] "
+		 "[-c collector-key] [-d directory] [-e asciicast|scriptreplay] [-F format] "
 		 "[-f filter] [-G key-file] [-g text] [-k public-key] "
 		 "[-m max-idle] [-O output] [-o start] [-P popup] [-t target] "
 		 "[-U user] [-w witness-file] [-x speed] [-Y types]",
@@ -185,7 +185,7 @@ audit_show_version(struct audit_out *out)
 }
 
 /*
- * Is this a verification anchored to nothing (-V without -k)? If it finds
+ * Is this a verification anchored to nothing (-V without -k or -c)? If it finds
  * nothing wrong, it exits with a status of its own, not 0: a log rewritten
  * and sealed again with fresh keys verifies just the same, so it must not
  * look like success. In the server, the client that ran the command gets
@@ -195,6 +195,7 @@ static int
 audit_show_unanchored(struct args *args)
 {
 	return (args_has(args, 'V') && !args_has(args, 'k') &&
+	    !args_has(args, 'c') &&
 	    !args_has(args, 'v') && !args_has(args, 'G'));
 }
 
@@ -204,7 +205,8 @@ audit_show_paths(struct audit_show *as, char **paths, u_int n)
 {
 	if (args_has(as->args, 'V')) {
 		audit_verify_paths(as->out, paths, n,
-		    args_get(as->args, 'w'), args_get(as->args, 'k'));
+		    args_get(as->args, 'w'), args_get(as->args, 'k'),
+		    args_get(as->args, 'c'));
 	} else if (args_has(as->args, 'K'))
 		audit_run_keys(as->out, paths, n);
 	else
