@@ -51,6 +51,13 @@
 /* A message begun but not finished within this many seconds is dropped. */
 #define AUDITD_PARTIAL_TIMEOUT 30
 
+/*
+ * Connections one user may have open at once: a server needs one, so this
+ * is many servers; it bounds what one user can make the collector hold in
+ * memory (a partial message each) at the others' expense.
+ */
+#define AUDITD_MAX_PER_USER 64
+
 struct auditd_conn {
 	int			 fd;
 	struct bufferevent	*bev;
@@ -229,10 +236,11 @@ auditd_refuse(struct auditd_conn *ac, const char *fmt, ...)
 void
 auditd_accept(int fd)
 {
-	struct auditd_conn	*ac;
+	struct auditd_conn	*ac, *loop;
 	struct ucred		 uc;
 	socklen_t		 len = sizeof uc;
 	const char		*user;
+	u_int			 n = 0;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0) {
 		auditd_log(LOG_WARNING, "no credentials for a connection: %s",
@@ -249,6 +257,10 @@ auditd_accept(int fd)
 	xasprintf(&ac->name, "pid %ld uid %ld", (long)ac->pid, (long)ac->uid);
 	if ((user = audit_user_name(ac->uid)) != NULL)
 		ac->user = xstrdup(user);
+	LIST_FOREACH(loop, &auditd_conns, entry) {
+		if (loop->uid == ac->uid)
+			n++;
+	}
 	LIST_INSERT_HEAD(&auditd_conns, ac, entry);
 
 	ac->bev = bufferevent_new(fd, auditd_conn_read, NULL,
@@ -256,6 +268,13 @@ auditd_accept(int fd)
 	bufferevent_enable(ac->bev, EV_READ|EV_WRITE);
 	if (ac->user == NULL)
 		auditd_refuse(ac, "uid %ld has no user name", (long)ac->uid);
+	else if (*ac->user == '\0' || *ac->user == '.' ||
+	    strchr(ac->user, '/') != NULL)
+		auditd_refuse(ac, "user name \"%s\" cannot name a directory",
+		    ac->user);
+	else if (n >= AUDITD_MAX_PER_USER)
+		auditd_refuse(ac, "user %s has %u connections already",
+		    ac->user, n);
 }
 
 /*
