@@ -48,8 +48,6 @@
  * before the server is told it is stored.
  */
 
-/* A message begun but not finished within this many seconds is dropped. */
-#define AUDITD_PARTIAL_TIMEOUT 30
 
 /*
  * Connections one user may have open at once: a server needs one, so this
@@ -133,6 +131,44 @@ auditd_read_only(int fd)
 	auditd_inode_flag(fd, FS_APPEND_FL, 0);
 	fchmod(fd, 0440);
 	auditd_inode_flag(fd, FS_IMMUTABLE_FL, 1);
+}
+
+/*
+ * Append to a stored file, all or nothing: what a short write (a full
+ * disk) left is cut off again, so the file ends with a whole record.
+ * Returns -1 with errno set on failure.
+ */
+static int
+auditd_append(int fd, const void *data, size_t len)
+{
+	const u_char	*p = data;
+	off_t		 start;
+	ssize_t		 n;
+	size_t		 done = 0;
+	int		 saved;
+
+	if ((start = lseek(fd, 0, SEEK_END)) == -1)
+		return (-1);
+	while (done < len) {
+		n = write(fd, p + done, len - done);
+		if (n > 0) {
+			done += n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0)
+			errno = ENOSPC;
+		saved = errno;
+		if (done != 0) {
+			auditd_inode_flag(fd, FS_APPEND_FL, 0);
+			if (ftruncate(fd, start) == 0)
+				auditd_inode_flag(fd, FS_APPEND_FL, 1);
+		}
+		errno = saved;
+		return (-1);
+	}
+	return (0);
 }
 
 /* Send a message to the server. */
@@ -320,7 +356,7 @@ auditd_resume_cseals(struct auditd_conn *ac, const char *cpath,
 		audit_cseal_make(&cs, ac->run, ac->segment, r, vs.last_index,
 		    audit_now(), auditd_sk);
 		audit_cseal_encode(&cs, e);
-		if (write(ac->csfd, e, sizeof e) != (ssize_t)sizeof e) {
+		if (auditd_append(ac->csfd, e, sizeof e) != 0) {
 			xasprintf(cause, "%s: %s", cpath, strerror(errno));
 			goto out;
 		}
@@ -637,7 +673,7 @@ auditd_segment(struct auditd_conn *ac, const u_char *p, size_t len)
 	char			*name = NULL, *cname = NULL;
 	u_char			 hdr[AUDIT_CSEAL_HDR];
 	uint64_t		 v;
-	int			 fd = -1, csfd = -1;
+	int			 fd = -1, csfd = -1, saved;
 
 	if (!ac->hello || ac->segfd != -1) {
 		auditd_refuse(ac, "segment before the last one ended");
@@ -724,12 +760,18 @@ auditd_segment(struct auditd_conn *ac, const u_char *p, size_t len)
 		    O_APPEND|O_CLOEXEC|O_NOFOLLOW, 0640);
 	audit_cseal_header(hdr, auditd_pk);
 	if (fd == -1 || csfd == -1 ||
-	    write(fd, p, len) != (ssize_t)len ||
-	    write(csfd, hdr, sizeof hdr) != (ssize_t)sizeof hdr) {
+	    auditd_append(fd, p, len) != 0 ||
+	    auditd_append(csfd, hdr, sizeof hdr) != 0) {
+		/* Nothing of it was acknowledged: it goes, to be sent again. */
+		saved = errno;
+		if (fd != -1)
+			unlinkat(ac->dirfd, name, 0);
+		if (csfd != -1)
+			unlinkat(ac->dirfd, cname, 0);
 		auditd_log(LOG_ERR, "%s/%s: %s", ac->dir, name,
-		    strerror(errno));
-		auditd_refuse(ac, "collector cannot store %s: %s", name,
-		    strerror(errno));
+		    strerror(saved));
+		auditd_refuse(ac, "collector cannot store %s/%s: %s", ac->dir,
+		    name, strerror(saved));
 		goto out;
 	}
 	if (auditd_gid != (gid_t)-1) {
@@ -772,7 +814,7 @@ auditd_counter_seal(struct auditd_conn *ac, const struct audit_record *r)
 	audit_cseal_make(&cs, ac->run, ac->segment, r, ac->vs.last_index,
 	    audit_now(), auditd_sk);
 	audit_cseal_encode(&cs, e);
-	if (write(ac->csfd, e, sizeof e) != (ssize_t)sizeof e)
+	if (auditd_append(ac->csfd, e, sizeof e) != 0)
 		return (-1);
 	return (fdatasync(ac->csfd));
 }
@@ -824,8 +866,8 @@ auditd_records(struct auditd_conn *ac, const u_char *p, size_t len)
 			continue;
 
 		/* Store up to the seal, then counter-sign it. */
-		if (write(ac->segfd, p + done, off - done) !=
-		    (ssize_t)(off - done) || auditd_counter_seal(ac, r) != 0) {
+		if (auditd_append(ac->segfd, p + done, off - done) != 0 ||
+		    auditd_counter_seal(ac, r) != 0) {
 			auditd_log(LOG_ERR, "%s: %s", ac->segpath,
 			    strerror(errno));
 			auditd_refuse(ac, "collector cannot store %s: %s",
@@ -838,8 +880,8 @@ auditd_records(struct auditd_conn *ac, const u_char *p, size_t len)
 	free(r);
 	if (bad)
 		return;
-	if (off != done && write(ac->segfd, p + done, off - done) !=
-	    (ssize_t)(off - done)) {
+	if (off != done && auditd_append(ac->segfd, p + done,
+	    off - done) != 0) {
 		auditd_log(LOG_ERR, "%s: %s", ac->segpath, strerror(errno));
 		auditd_refuse(ac, "collector cannot store %s: %s", ac->segpath,
 		    strerror(errno));
@@ -877,7 +919,7 @@ auditd_partial_cb(__unused int fd, __unused short events, void *arg)
 	struct auditd_conn	*ac = arg;
 
 	auditd_refuse(ac, "a message was not finished in %u seconds",
-	    AUDITD_PARTIAL_TIMEOUT);
+	    auditd_timeout);
 }
 
 /* Handle every whole message the server has sent. */
@@ -886,7 +928,7 @@ auditd_conn_read(__unused struct bufferevent *bev, void *arg)
 {
 	struct auditd_conn	*ac = arg;
 	struct evbuffer		*in = EVBUFFER_INPUT(ac->bev);
-	struct timeval		 tv = { .tv_sec = AUDITD_PARTIAL_TIMEOUT };
+	struct timeval		 tv = { .tv_sec = auditd_timeout };
 	u_char			 hdr[AUDIT_LINK_HDR], *p;
 	size_t			 len;
 	u_int			 type;

@@ -402,6 +402,7 @@ extern char	*auditd_host;
 extern char	*auditd_root;
 extern int	 auditd_rootfd;
 extern gid_t	 auditd_gid;
+extern u_int	 auditd_timeout;
 extern u_char	*auditd_sk;
 extern u_char	 auditd_pk[AUDIT_PK_LEN];
 void		 auditd_log(int, const char *, ...) printflike(2, 3);
@@ -515,6 +516,7 @@ const char	*audit_link_dir(void);
 const char	*audit_link_failed(void);
 int		 audit_link_send(int, const u_char *, size_t);
 int		 audit_link_open(const char *, char **);
+int		 audit_link_reopen(char **);
 void		 audit_link_segment(uint64_t, const u_char *, size_t);
 void		 audit_link_keep(const u_char *, size_t);
 void		 audit_link_records(const u_char *, size_t);
@@ -707,6 +709,7 @@ void		 audit_witness_report(struct audit_out *, struct audit_vseg *,
 		     u_int);
 
 /* audit-verify-cseal.c: checking the collector's counter-seals. */
+int		 audit_vcseal_keyed(char **, u_int, const u_char *);
 void		 audit_vcseal_load(struct audit_vseg *, const u_char *);
 void		 audit_vcseal_seen(struct audit_vseg *,
 		     const struct audit_record *, uint64_t);

@@ -67,6 +67,7 @@ static TAILQ_HEAD(audit_link_segs, audit_link_seg) audit_link_segs =
     TAILQ_HEAD_INITIALIZER(audit_link_segs);
 
 static char		*audit_link_path;
+static struct timespec	 audit_link_tried;	/* the last connect */
 static int		 audit_link_sock = -1;
 static char		*audit_link_where;	/* the collector's directory */
 static char		*audit_link_why;	/* why the link is down */
@@ -416,7 +417,13 @@ audit_link_resend(uint64_t segment, uint64_t next, int complete)
 		    "written", (unsigned long long)segment);
 		return (-1);
 	}
+	log_debug("%s: collector has segment %llu%s, next seq %llu", __func__,
+	    (unsigned long long)segment, complete ? " (complete)" : "",
+	    (unsigned long long)next);
 	TAILQ_FOREACH_SAFE(ls, &audit_link_segs, entry, ls1) {
+		log_debug("%s: kept segment %llu: %zu bytes%s%s", __func__,
+		    (unsigned long long)ls->segment, ls->records.len,
+		    ls->created ? ", created" : "", ls->ended ? ", ended" : "");
 		if (ls->segment < segment ||
 		    (ls->segment == segment && complete)) {
 			audit_link_seg_free(ls);
@@ -461,6 +468,7 @@ audit_link_open(const char *path, char **cause)
 	audit_link_disconnect();
 	free(audit_link_why);
 	audit_link_why = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &audit_link_tried);
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -512,6 +520,29 @@ audit_link_open(const char *path, char **cause)
 	log_debug("%s: connected to %s, storing in %s", __func__, path,
 	    audit_link_where);
 	return (0);
+}
+
+/*
+ * Connect again after the link failed, at most once a second: the store
+ * tries on every pass of the loop while it cannot write.
+ */
+int
+audit_link_reopen(char **cause)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - audit_link_tried.tv_sec < 1 &&
+	    audit_link_tried.tv_sec != 0) {
+		if (audit_link_why != NULL)
+			*cause = xstrdup(audit_link_why);
+		else {
+			xasprintf(cause, "collector %s: not connected",
+			    audit_link_path);
+		}
+		return (-1);
+	}
+	return (audit_link_open(audit_link_path, cause));
 }
 
 /* Begin a segment: keep its header and send it (if connected). */
@@ -608,8 +639,14 @@ void
 audit_link_close(void)
 {
 	struct audit_link_seg	*ls;
-	char			*msg;
+	char			*msg, *cause;
 
+	if (!audit_link_all_acked() &&
+	    (audit_link_sock == -1 || audit_link_why != NULL)) {
+		/* One last try: the collector may be back. */
+		if (audit_link_open(audit_link_path, &cause) != 0)
+			free(cause);
+	}
 	if (audit_link_sock != -1 && audit_link_why == NULL)
 		audit_link_wait(NULL, NULL);
 	if (audit_link_why != NULL && !audit_link_all_acked()) {

@@ -354,7 +354,7 @@ audit_segment_relink(char **cause)
 	if (audit_seg_link == NULL || (audit_link_fd() != -1 &&
 	    audit_link_failed() == NULL))
 		return (0);
-	return (audit_link_open(audit_seg_link, cause));
+	return (audit_link_reopen(cause));
 }
 
 /*

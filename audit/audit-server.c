@@ -299,6 +299,18 @@ audit_open_failed(char *cause)
 	audit_option_save("audit-log");
 }
 
+/* The collector's socket from audit-log-collector, or NULL for none. */
+static const char *
+audit_collector(void)
+{
+	const char	*value;
+
+	value = options_get_string(global_options, "audit-log-collector");
+	if (*value == '\0' || strcmp(value, "off") == 0)
+		return (NULL);
+	return (value);
+}
+
 /* Is the value of audit-log-collector a socket path that can be used? */
 static int
 audit_collector_check(const char *value, char **cause)
@@ -338,8 +350,7 @@ audit_open(void)
 		return;
 	}
 
-	value = options_get_string(global_options, "audit-log-collector");
-	if (*value != '\0') {
+	if ((value = audit_collector()) != NULL) {
 		/* The collector keeps the files, and sees unclean ends. */
 		dir = NULL;
 		if (audit_collector_check(value, &cause) != 0)
@@ -492,8 +503,7 @@ audit_option_check(struct options *oo, const char *name, int unset,
 		else
 			on = (strcmp(value, "on") == 0 ||
 			    strcmp(value, "yes") == 0 || strcmp(value, "1") == 0);
-		if (!on || *options_get_string(global_options,
-		    "audit-log-collector") != '\0')
+		if (!on || audit_collector() != NULL)
 			return (0);
 		path = audit_expand_path(options_get_string(global_options,
 		    "audit-log-path"));
@@ -508,7 +518,7 @@ audit_option_check(struct options *oo, const char *name, int unset,
 	if (strcmp(name, "audit-log-syslog-target") == 0)
 		return (audit_syslog_check(value == NULL ? "" : value, cause));
 	if (strcmp(name, "audit-log-collector") == 0) {
-		if (value == NULL || *value == '\0')
+		if (value == NULL || *value == '\0' || strcmp(value, "off") == 0)
 			return (0);
 		return (audit_collector_check(value, cause));
 	}

@@ -714,6 +714,13 @@ audit_flush(void)
 		audit_closing = 0;
 		audit_store_close_file();
 	}
+	/*
+	 * Sent again to the collector is not yet stored: it may refuse it
+	 * again (its disk still full). Recover only once it has said so.
+	 */
+	if (audit_error != NULL && audit_segment_is_link() &&
+	    audit_segment_sync() != 0)
+		return;
 	if (audit_error != NULL)
 		audit_store_recover();
 }

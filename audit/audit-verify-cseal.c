@@ -32,6 +32,31 @@
  * stored it.
  */
 
+/*
+ * Is pk the key of the collector that counter-sealed any of these files?
+ * Then show-audit -V -k with it means -c: the collector is the anchor.
+ */
+int
+audit_vcseal_keyed(char **paths, u_int n, const u_char *pk)
+{
+	struct audit_cseal	*list;
+	u_char			 fpk[AUDIT_PK_LEN];
+	char			*path, *cause;
+	u_int			 i, nc;
+	int			 found = 0;
+
+	for (i = 0; i < n && !found; i++) {
+		xasprintf(&path, "%s%s", paths[i], AUDIT_CSEAL_SUFFIX);
+		if (audit_cseal_read(path, fpk, &list, &nc, &cause) == 0) {
+			found = (memcmp(fpk, pk, AUDIT_PK_LEN) == 0);
+			free(list);
+		} else
+			free(cause);
+		free(path);
+	}
+	return (found);
+}
+
 /* Read the counter-seals of the segment about to be verified. */
 void
 audit_vcseal_load(struct audit_vseg *vs, const u_char *pk)

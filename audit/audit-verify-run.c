@@ -408,7 +408,8 @@ audit_verify(struct audit_out *out, char **paths, u_int n,
 /*
  * show-audit -V: verify a list of files, with the seals of a syslog file
  * (-w) if given, against a host key (-k, a file or its text) and the
- * collector's key (-c) if given.
+ * collector's key (-c) if given. A -k key that is the collector's of the
+ * files (their counter-seal files name it) is taken as -c.
  */
 void
 audit_verify_paths(struct audit_out *out, char **paths, u_int n,
@@ -424,6 +425,11 @@ audit_verify_paths(struct audit_out *out, char **paths, u_int n,
 	if (ckey != NULL &&
 	    audit_host_key_read_public(ckey, cpk, &cause) != 0)
 		goto fail;
+	if (key != NULL && ckey == NULL && audit_vcseal_keyed(paths, n, pk)) {
+		/* -k names the collector that counter-sealed the files. */
+		audit_verify(out, paths, n, NULL, pk);
+		return;
+	}
 	audit_verify(out, paths, n, key != NULL ? pk : NULL,
 	    ckey != NULL ? cpk : NULL);
 	return;

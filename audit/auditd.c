@@ -44,6 +44,7 @@
  * runs under a directory the user cannot write (see audit-collect.c).
  *
  *	tmux-auditd [-fv] [-d directory] [-g group] [-k key-file] [-s socket]
+ *	    [-t timeout]
  *
  * It runs as root, or as a user of its own with CAP_LINUX_IMMUTABLE (the
  * systemd unit), so the files are owned by it and the append-only and
@@ -60,6 +61,7 @@ char		*auditd_host;
 char		*auditd_root;
 int		 auditd_rootfd = -1;
 gid_t		 auditd_gid = (gid_t)-1;
+u_int		 auditd_timeout = 30;	/* to finish a message begun */
 u_char		*auditd_sk;
 u_char		 auditd_pk[AUDIT_PK_LEN];
 
@@ -95,7 +97,7 @@ static __dead void
 auditd_usage(void)
 {
 	fprintf(stderr, "usage: tmux-auditd [-fv] [-d directory] [-g group] "
-	    "[-k key-file] [-s socket]\n");
+	    "[-k key-file] [-s socket] [-t timeout]\n");
 	exit(1);
 }
 
@@ -225,11 +227,12 @@ main(int argc, char **argv)
 	const char	*sock = AUDITD_SOCKET, *dir = AUDITD_ROOT;
 	const char	*key = AUDITD_KEY;
 	struct group	*gr;
+	const char	*errstr;
 	char		 host[256];
 	int		 opt;
 
 	setlocale(LC_CTYPE, "");
-	while ((opt = getopt(argc, argv, "d:fg:k:s:v")) != -1) {
+	while ((opt = getopt(argc, argv, "d:fg:k:s:t:v")) != -1) {
 		switch (opt) {
 		case 'd':
 			dir = optarg;
@@ -250,6 +253,14 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			sock = optarg;
+			break;
+		case 't':
+			auditd_timeout = strtonum(optarg, 1, 3600, &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "tmux-auditd: timeout %s: %s\n",
+				    optarg, errstr);
+				exit(1);
+			}
 			break;
 		case 'v':
 			auditd_verbose = 1;

@@ -6,8 +6,9 @@
 # implementation of the protocol) that tries, one connection each:
 #
 # - to say it is another process (a pid not its own);
-# - to send a message of a type that does not exist, a header of 4 GB, and
-#   records before any segment;
+# - to send a message of a type that does not exist, a header of 4 GB,
+#   records before any segment, and half a message and then nothing (the
+#   collector runs with -t 2: two seconds to finish a message);
 # - to store user 1's segment, byte for byte, as its own;
 # - to store a segment of its own that was changed after it was sealed:
 #   the records up to the first seal are taken, the epoch with a changed
@@ -47,7 +48,7 @@ refused() {
 	    fail "no refusal in the collector's log: $2"
 }
 
-collector_start
+collector_start -t 2
 audit_conf "set -s audit-log-collector $CSOCK" \
     "set -s audit-log-seal-interval 1"
 user_server "$U1" -x 80 -y 24 \
@@ -105,6 +106,11 @@ assert_eq "early" "WELCOME 0 0 0
 ERROR records before a segment
 EOF" "$OUT"
 refused "$LP" "records before a segment"
+case_of stall
+assert_eq "stall" "WELCOME 0 0 0
+ERROR a message was not finished in 2 seconds
+EOF" "$OUT"
+refused "$LP" "a message was not finished in 2 seconds"
 
 # 3. User 1's segment as user 2's.
 D1=$(user_dir "$U1")

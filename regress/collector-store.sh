@@ -9,7 +9,8 @@
 #   has the flag; append-only while open); the server wrote no file of its
 #   own under audit-log-path;
 # - the log has the command and its output, and verifies with the
-#   collector's key: "intact ... collected (collector key FP)", exit 0;
+#   collector's key: "intact ... collected (collector key FP)", exit 0
+#   (with -c, or with -k, which takes the collector's key as -c);
 # - the user can neither read, change, cut, rename nor remove it, nor
 #   write into the directory; root cannot change it by accident either
 #   (immutable);
@@ -96,6 +97,10 @@ through seq $LAST, closed, unanchored (no host key), collected (collector \
 key $FP)
 0" "$OUT
 $RC"
+
+# -k with the collector's key means the same.
+assert_eq "verification with -k" "$OUT" \
+    "$("$TMUX_BIN" show-audit -V -k "$CKEY.pub" -d "$D" 2>&1)"
 
 # The user can do nothing to it.
 for what in "cat $SEG" "rm -f $SEG" "truncate -s 0 $SEG" \

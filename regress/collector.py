@@ -15,6 +15,7 @@
 #	garbage				HELLO, then a message of unknown type
 #	oversized			HELLO, then a header saying 4 GB
 #	early				HELLO, then records before a segment
+#	stall				HELLO, then half a message, then nothing
 #	replay SEGFILE			HELLO for SEGFILE's run with our own
 #					pid, then SEGFILE (someone else's) as is
 #	forge SEGFILE COPY		SEGFILE made ours (our pid) and sealed
@@ -122,6 +123,11 @@ def main():
         hello(s, run, start, me)
         answer(s)
         s.sendall(struct.pack(">BI", RECORDS, 0xffffffff))
+        until_eof(s)
+    elif case == "stall":
+        hello(s, run, start, me)
+        answer(s)
+        s.sendall(struct.pack(">BI", RECORDS, 100) + b"half")
         until_eof(s)
     elif case == "early":
         hello(s, run, start, me)

@@ -1,0 +1,76 @@
+#!/bin/sh
+
+# The collector's disk fills in the middle of a flood. A real tmux-auditd
+# runs as root, storing on a tmpfs of 1 MB; a second user's server, with
+# audit-log-fail closed, prints 150000 numbered lines (more than fits):
+#
+# - the collector cannot store a message: it says so in its log, naming
+#   the file and the error, and refuses the server with that reason (a
+#   record left torn by the short write is cut off when the server comes
+#   back);
+# - the server holds its panes and tries again every second, each time
+#   refused again while the disk is full;
+# - once there is room (the tmpfs grown to 16 MB), the server's next try
+#   goes on where the collector's file ends: at the end every line is
+#   stored exactly once, the sequence numbers have no gap, and the log
+#   verifies with the collector's key.
+
+. "$(dirname "$0")/lib.sh"
+. "$REGRESS/lib-users.sh"
+need_users
+. "$REGRESS/lib-collector.sh"
+U1=tmuxauditc1
+make_user "$U1"
+FS=$CDIR/fs
+mkdir "$FS" || fail "mkdir $FS"
+mount -t tmpfs -o size=1m,mode=0755 tmpfs "$FS" || skip "cannot mount a tmpfs"
+CSTORE=$FS/store
+trap 'rc=$?; collector_cleanup; pub_cleanup; umount -l "$FS"; cleanup;
+    exit $rc' EXIT
+
+collector_start
+audit_conf "set -s audit-log-collector $CSOCK" \
+    "set -s audit-log-fail closed" \
+    "set -s audit-log-seal-interval 1"
+LINES=150000
+user_server "$U1" -x 80 -y 24 "sleep 1; seq 1 $LINES; echo flood-done; sleep 600"
+D=$(user_dir "$U1")
+
+full() {
+	grep -q "refused server pid $USER_PID uid $USER_UID: collector cannot store $D/.*: No space left on device" "$CLOG"
+}
+wait_for "the collector to find its disk full" full
+SEG=$(ls "$D"/*_000001.tmux-audit)
+# Refused again at each try while it lasts; the pane is held meanwhile.
+sleep 2
+N1=$(grep -c "refused server pid $USER_PID uid $USER_UID: collector cannot store" "$CLOG")
+[ "$N1" -ge 2 ] || fail "the server did not try again ($N1 refusals)"
+$U capture-pane -p | grep -q '^flood-done$' &&
+    fail "the flood ended while the log could not be stored"
+
+mount -o remount,size=16m "$FS" || fail "cannot grow the tmpfs"
+wait_for "the flood to end" sh -c "$U capture-pane -p | grep -q '^flood-done\$'"
+$U kill-server
+wait_for "the segment to be complete" \
+    collector_has "server pid $USER_PID uid $USER_UID ($U1): segment 1 complete"
+
+log_json "$D"
+python3 - "$TMP/log.json" "$LINES" <<'EOF' || fail "the stored log"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+out = "".join(r.get("data", "") for r in recs if r["type"] == "output")
+want = "".join("%d\r\n" % i for i in range(1, int(sys.argv[2]) + 1))
+if out.count(want) != 1:
+    sys.exit("the numbered lines are not there exactly once")
+seqs = [r["seq"] for r in recs if r["type"] != "segment"]
+if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+    sys.exit("the sequence numbers have a gap or a repeat")
+EOF
+OUT=$("$TMUX_BIN" show-audit -V -c "$CKEY.pub" -d "$D" 2>&1) ||
+    fail "the log does not verify: $OUT"
+case "$OUT" in
+"$SEG: intact: "*", closed, unanchored (no host key), collected (collector key "*")")
+	;;
+*)	fail "verification: $OUT" ;;
+esac
+exit 0
