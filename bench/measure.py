@@ -159,6 +159,7 @@ class Bench:
                 time.sleep(0.3)
             size = os.path.getsize(path)
             cpu0 = srv.cpu()
+            ccpu0 = self.collector().cpu() if cfg.collector else 0
             t0 = time.perf_counter()
             srv.tmux("send-keys", "-t", "b", "Enter")
             srv.wait("done", 60 + size // (MB // 2))
@@ -167,11 +168,14 @@ class Bench:
             if attached and srv.client.received < 1000:
                 raise BenchError("attached client received nothing")
             srv.stop()
+            # The collector's CPU for this run: until the server is gone
+            # and it has stored everything.
+            ccpu = self.collector().cpu() - ccpu0 if cfg.collector else None
             logged = srv.log_bytes()
             if cfg.audit:
                 self.verify_quietly(srv.logdir, "%s %s" % (cfg.key, path),
                                     cfg.collector)
-            return t1 - t0, cpu, logged
+            return t1 - t0, cpu, logged, ccpu
         finally:
             srv.stop()
             srv.remove_logs()
@@ -208,11 +212,11 @@ class Bench:
                     n += 1
                     cell = res[stream].setdefault(mode, {}).setdefault(
                         cfg.key, {"seconds": [], "cpu": [], "log_bytes": [],
-                                  "error": None})
+                                  "collector_cpu": [], "error": None})
                     if cell["error"]:
                         continue
                     try:
-                        secs, cpu, logged = self.throughput_once(
+                        secs, cpu, logged, ccpu = self.throughput_once(
                             cfg, path, mode == "attached")
                     except FAILED as e:
                         cell["error"] = str(e)
@@ -223,10 +227,14 @@ class Bench:
                     cell["cpu"].append(cpu)
                     if logged is not None:
                         cell["log_bytes"].append(logged)
+                    if ccpu is not None:
+                        cell["collector_cpu"].append(ccpu)
                     say("[%d/%d] %s %s %-9s rep %d: %6.2f s %7.1f MB/s, "
-                        "server CPU %.2f s" % (
+                        "server CPU %.2f s%s" % (
                             n, total, stream, mode, cfg.key, rep + 1, secs,
-                            streams[stream][1] / MB / secs, cpu))
+                            streams[stream][1] / MB / secs, cpu,
+                            "" if ccpu is None else
+                            ", tmux-auditd CPU %.2f s" % ccpu))
 
     # Syscalls ------------------------------------------------------------
 

@@ -434,6 +434,26 @@ def throughput(R):
                 if pc else "n/a"))
         out.append("| " + " | ".join(row) + " |")
     out.append("")
+    # The collector's own CPU, beside the server's, for the rows that
+    # send their log to it.
+    for c in R.configs:
+        cells = [(s, m, R.tp_cell(s, m, c["key"])) for s, m in R.cells]
+        if c["na"] or not any(x and x.get("collector_cpu")
+                              for _, _, x in cells):
+            continue
+        out += ["CPU time used by the collector, tmux-auditd, for the "
+                "same runs of \"%s\" (median; from the start of a run "
+                "to the exit of its server, when all is stored): it checks every "
+                "record and seal again, and syncs and counter-signs each seal." %
+                c["title"], ""]
+        out += table_head(["process"] + ["%s %s" % (s, m)
+                                      for s, m in R.cells])
+        row = ["tmux-auditd"]
+        for s, m, x in cells:
+            row.append("%.2f s" % median(x["collector_cpu"])
+                       if x and x.get("collector_cpu") else "n/a")
+        out.append("| " + " | ".join(row) + " |")
+        out.append("")
     return out
 
 

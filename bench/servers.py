@@ -405,6 +405,12 @@ class Collector:
                                  self.log.name)
             time.sleep(0.02)
 
+    def cpu(self):
+        """CPU seconds (user + system) tmux-auditd has used so far."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def remove(self, paths):
         """Remove stored files (immutable once complete, where the file
         system has the flag)."""
