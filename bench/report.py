@@ -443,9 +443,9 @@ def throughput(R):
             continue
         out += ["CPU time used by the collector, tmux-auditd, for the "
                 "same runs of \"%s\" (median; from the start of a run "
-                "to the exit of its server, when all is stored): it checks every "
-                "record and seal again, and syncs and counter-signs each seal." %
-                c["title"], ""]
+                "to the exit of its server, when all is stored): it "
+                "checks every record and seal again, and syncs and "
+                "counter-signs each seal." % c["title"], ""]
         out += table_head(["process"] + ["%s %s" % (s, m)
                                       for s, m in R.cells])
         row = ["tmux-auditd"]
