@@ -379,6 +379,82 @@ out:
 }
 
 /*
+ * Open the counter-seal file of the segment at ac->segpath to append to
+ * it, made again with its header if the collector stopped before it had
+ * one (a counter-seal file with no entries vouches for nothing, so
+ * nothing is lost). Its path in *path.
+ */
+static int
+auditd_open_cseal(struct auditd_conn *ac, char **path, char **cause)
+{
+	struct stat	 sb;
+	u_char		 hdr[AUDIT_CSEAL_HDR];
+	char		*name;
+
+	xasprintf(path, "%s%s", ac->segpath, AUDIT_CSEAL_SUFFIX);
+	name = strrchr(*path, '/') + 1;
+	ac->csfd = openat(ac->dirfd, name, O_WRONLY|O_APPEND|O_CREAT|
+	    O_CLOEXEC|O_NOFOLLOW, 0640);
+	if (ac->csfd == -1 || fstat(ac->csfd, &sb) != 0)
+		goto fail;
+	if (sb.st_size >= AUDIT_CSEAL_HDR)
+		return (0);
+	auditd_inode_flag(ac->csfd, FS_APPEND_FL, 0);
+	audit_cseal_header(hdr, auditd_pk);
+	if (ftruncate(ac->csfd, 0) != 0 ||
+	    auditd_append(ac->csfd, hdr, sizeof hdr) != 0)
+		goto fail;
+	auditd_append_only(ac->csfd, *path);
+	auditd_log(LOG_NOTICE, "%s: made again, it had no header", *path);
+	return (0);
+
+fail:
+	xasprintf(cause, "%s: %s", *path, strerror(errno));
+	free(*path);
+	*path = NULL;
+	return (-1);
+}
+
+/*
+ * A segment with its closing seal, found on restart: if the collector
+ * stopped before the server's END, it is still writable and its last
+ * seals may not be counter-sealed. Finish it as END would have.
+ */
+static int
+auditd_resume_finished(struct auditd_conn *ac, char **cause)
+{
+	struct stat	 sb;
+	const char	*name = strrchr(ac->segpath, '/') + 1;
+	char		*path;
+	int		 retval;
+
+	if (fstatat(ac->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+		xasprintf(cause, "%s: %s", ac->segpath, strerror(errno));
+		return (-1);
+	}
+	if ((sb.st_mode & S_IWUSR) == 0)
+		return (0);	/* finished already */
+	ac->segfd = openat(ac->dirfd, name, O_WRONLY|O_APPEND|O_CLOEXEC|
+	    O_NOFOLLOW);
+	if (ac->segfd == -1) {
+		xasprintf(cause, "%s: %s", ac->segpath, strerror(errno));
+		return (-1);
+	}
+	if (auditd_open_cseal(ac, &path, cause) != 0)
+		return (-1);
+	retval = auditd_resume_cseals(ac, path, cause);
+	free(path);
+	if (retval != 0)
+		return (-1);
+	fdatasync(ac->segfd);
+	auditd_read_only(ac->segfd);
+	auditd_read_only(ac->csfd);
+	auditd_log(LOG_NOTICE, "%s: complete, made read-only after a restart",
+	    ac->segpath);
+	return (0);
+}
+
+/*
  * Was the segment file at ac->segpath made but its header and segment
  * record never written whole (the collector stopped in between)? Then
  * nothing of it was acknowledged: remove it and its counter-seal file, so
@@ -519,8 +595,9 @@ again:
 		memcpy(ac->prev_chain, ac->vs.final_chain, AUDIT_HASH_LEN);
 		memcpy(ac->prev_sig, ac->vs.final_sig, AUDIT_SIG_LEN);
 		memcpy(ac->prev_key, ac->vs.next_key, AUDIT_PK_LEN);
+		got = auditd_resume_finished(ac, cause);
 		auditd_conn_close_segment(ac);
-		return (0);
+		return (got);
 	}
 
 	/* Open to go on appending; cut off a torn record first. */
@@ -543,17 +620,8 @@ again:
 		auditd_append_only(fd, ac->segpath);
 	}
 	ac->segfd = fd;
-	xasprintf(&path, "%s%s", strrchr(ac->segpath, '/') + 1,
-	    AUDIT_CSEAL_SUFFIX);
-	ac->csfd = openat(ac->dirfd, path, O_WRONLY|O_APPEND|O_CLOEXEC|
-	    O_NOFOLLOW);
-	free(path);
-	xasprintf(&path, "%s%s", ac->segpath, AUDIT_CSEAL_SUFFIX);
-	if (ac->csfd == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		free(path);
+	if (auditd_open_cseal(ac, &path, cause) != 0)
 		return (-1);
-	}
 	got = auditd_resume_cseals(ac, path, cause);
 	free(path);
 	return (got);
@@ -668,15 +736,16 @@ static void
 auditd_segment(struct auditd_conn *ac, const u_char *p, size_t len)
 {
 	struct audit_record	*r;
-	struct audit_vseg	*vs = &ac->vs;
+	struct audit_vseg	 new, *vs = &new;
 	const char		*cause;
-	char			*name = NULL, *cname = NULL;
+	char			*name = NULL, *cname = NULL, *path;
 	u_char			 hdr[AUDIT_CSEAL_HDR];
 	uint64_t		 v;
-	int			 fd = -1, csfd = -1, saved;
+	int			 fd = -1, csfd = -1, saved, unfinished;
 
-	if (!ac->hello || ac->segfd != -1) {
-		auditd_refuse(ac, "segment before the last one ended");
+	memset(&new, 0, sizeof new);
+	if (!ac->hello) {
+		auditd_refuse(ac, "segment before hello");
 		return;
 	}
 	if (len < AUDIT_HEADER_LEN ||
@@ -719,21 +788,27 @@ auditd_segment(struct auditd_conn *ac, const u_char *p, size_t len)
 	/*
 	 * Where it goes in the run: after the last one stored, or, if none
 	 * is, anywhere (the log was sent here only from then on; the segments
-	 * before it are missing from here, which a verification reports).
+	 * and records before it are missing from here, which a verification
+	 * reports). The last one may be unfinished: the server closed it
+	 * without its closing seal (it could not reach the collector when its
+	 * log stopped). Then records may be missing between the two, but none
+	 * may be sent again.
 	 */
-	if ((ac->segment != 0 && vs->segment != ac->segment + 1) ||
-	    (ac->segment != 0 && !ac->complete)) {
+	unfinished = (ac->segment != 0 && !ac->complete);
+	if (ac->segment != 0 && vs->segment != ac->segment + 1) {
 		auditd_refuse(ac, "segment %llu does not follow segment %llu",
 		    (unsigned long long)vs->segment,
 		    (unsigned long long)ac->segment);
 		goto out;
 	}
-	if (r->seq != ac->next) {
-		auditd_refuse(ac, "segment record seq %llu, not %llu",
-		    (unsigned long long)r->seq, (unsigned long long)ac->next);
+	if (ac->segment != 0 && (unfinished ? r->seq < ac->next :
+	    r->seq != ac->next)) {
+		auditd_refuse(ac, "segment record seq %llu, not %s%llu",
+		    (unsigned long long)r->seq, unfinished ? "at least " : "",
+		    (unsigned long long)ac->next);
 		goto out;
 	}
-	if (ac->have_prev && (memcmp(vs->prev_chain, ac->prev_chain,
+	if (!unfinished && ac->have_prev && (memcmp(vs->prev_chain, ac->prev_chain,
 	    AUDIT_HASH_LEN) != 0 || memcmp(vs->prev_seal, ac->prev_sig,
 	    AUDIT_SIG_LEN) != 0 || memcmp(vs->sign_key, ac->prev_key,
 	    AUDIT_PK_LEN) != 0)) {
@@ -778,13 +853,32 @@ auditd_segment(struct auditd_conn *ac, const u_char *p, size_t len)
 		fchown(fd, (uid_t)-1, auditd_gid);
 		fchown(csfd, (uid_t)-1, auditd_gid);
 	}
+	if (unfinished) {
+		auditd_log(LOG_NOTICE, "%s: left unfinished by server %s (%s), "
+		    "made read-only; segment %llu begins at seq %llu",
+		    ac->segpath, ac->name, ac->user,
+		    (unsigned long long)vs->segment,
+		    (unsigned long long)r->seq);
+		if (ac->segfd != -1) {
+			fdatasync(ac->segfd);
+			auditd_read_only(ac->segfd);
+			auditd_read_only(ac->csfd);
+		}
+	}
+	auditd_conn_close_segment(ac);
+	ac->vs = new;
+	memset(&new, 0, sizeof new);
+	vs = &ac->vs;
 	xasprintf(&ac->segpath, "%s/%s", ac->dir, name);
 	auditd_append_only(fd, ac->segpath);
-	auditd_append_only(csfd, ac->segpath);
+	xasprintf(&path, "%s%s", ac->segpath, AUDIT_CSEAL_SUFFIX);
+	auditd_append_only(csfd, path);
+	free(path);
 	ac->segfd = fd;
 	ac->csfd = csfd;
 	fd = csfd = -1;
 	ac->segment = vs->segment;
+	ac->next = r->seq;
 	ac->complete = 0;
 	if (!ac->have_run_key) {
 		memcpy(ac->run_key, vs->run_key, AUDIT_PK_LEN);
@@ -797,6 +891,10 @@ out:
 		close(fd);
 	if (csfd != -1)
 		close(csfd);
+	free(new.path);
+	free(new.why);
+	free(new.unlinked);
+	audit_vseg_clear(&new);
 	free(name);
 	free(cname);
 	free(r);
@@ -834,6 +932,14 @@ auditd_records(struct auditd_conn *ac, const u_char *p, size_t len)
 	}
 	r = xmalloc(sizeof *r);
 	while (off < len) {
+		if (len - off >= 4 &&
+		    audit_get32(p + off) > AUDIT_REC_MAX) {
+			auditd_refuse(ac, "record at seq %llu of %u bytes is "
+			    "too large", (unsigned long long)ac->next,
+			    audit_get32(p + off));
+			bad = 1;
+			break;
+		}
 		if (len - off < 4 ||
 		    (n = (size_t)audit_get32(p + off) + 4) > len - off) {
 			auditd_refuse(ac, "a record cut short in a message");
@@ -898,7 +1004,12 @@ auditd_end(struct auditd_conn *ac)
 		auditd_refuse(ac, "end of a segment without its closing seal");
 		return;
 	}
-	fdatasync(ac->segfd);
+	if (fdatasync(ac->segfd) != 0) {
+		auditd_log(LOG_ERR, "%s: %s", ac->segpath, strerror(errno));
+		auditd_refuse(ac, "collector cannot store %s: %s", ac->segpath,
+		    strerror(errno));
+		return;
+	}
 	auditd_read_only(ac->segfd);
 	auditd_read_only(ac->csfd);
 	ac->complete = 1;
@@ -931,7 +1042,7 @@ auditd_conn_read(__unused struct bufferevent *bev, void *arg)
 	struct timeval		 tv = { .tv_sec = auditd_timeout };
 	u_char			 hdr[AUDIT_LINK_HDR], *p;
 	size_t			 len;
-	u_int			 type;
+	u_int			 type, handled = 0;
 
 	for (;;) {
 		if (evbuffer_get_length(in) < AUDIT_LINK_HDR)
@@ -952,6 +1063,8 @@ auditd_conn_read(__unused struct bufferevent *bev, void *arg)
 			auditd_refuse(ac, "out of memory");
 			return;
 		}
+		auditd_log(LOG_DEBUG, "server %s: message %u of %zu bytes",
+		    ac->name, type, len);
 		switch (type) {
 		case AUDIT_LINK_HELLO:
 			auditd_hello(ac, p, len);
@@ -973,12 +1086,20 @@ auditd_conn_read(__unused struct bufferevent *bev, void *arg)
 		if (!auditd_conn_alive(ac))
 			return;
 		evbuffer_drain(in, len);
+		handled++;
 	}
+
+	/*
+	 * What is left is the start of a message: the server has the timeout
+	 * from when it began it (now, if a message was just finished).
+	 */
 	if (!event_initialized(&ac->partial))
 		evtimer_set(&ac->partial, auditd_partial_cb, ac);
 	if (evbuffer_get_length(in) != 0) {
-		if (!evtimer_pending(&ac->partial, NULL))
+		if (handled != 0 || !evtimer_pending(&ac->partial, NULL)) {
+			evtimer_del(&ac->partial);
 			evtimer_add(&ac->partial, &tv);
+		}
 	} else
 		evtimer_del(&ac->partial);
 }

@@ -68,6 +68,7 @@ static TAILQ_HEAD(audit_link_segs, audit_link_seg) audit_link_segs =
 
 static char		*audit_link_path;
 static struct timespec	 audit_link_tried;	/* the last connect */
+static u_int		 audit_link_backoff;	/* seconds before the next */
 static int		 audit_link_sock = -1;
 static char		*audit_link_where;	/* the collector's directory */
 static char		*audit_link_why;	/* why the link is down */
@@ -322,7 +323,11 @@ audit_link_parse(u_char **welcome, size_t *wlen)
 	return (0);
 }
 
-/* Read what the collector has sent, without blocking. */
+/*
+ * Read what the collector has sent, without blocking. Returns 1 if it has
+ * closed the connection (its last words, a refusal, may be in what was
+ * read: parse that first), -1 on error.
+ */
 static int
 audit_link_read(void)
 {
@@ -335,17 +340,25 @@ audit_link_read(void)
 			audit_buf_add(&audit_link_in, buf, n);
 			continue;
 		}
-		if (n == 0) {
-			audit_link_fail("closed the connection");
-			return (-1);
-		}
+		if (n == 0)
+			return (1);
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN)
 			return (0);
+		if (errno == ECONNRESET)
+			return (1);
 		audit_link_fail("%s", strerror(errno));
 		return (-1);
 	}
+}
+
+/* The collector has closed the connection: say why, if it did. */
+static void
+audit_link_closed(void)
+{
+	audit_link_parse(NULL, NULL);
+	audit_link_fail("closed the connection");
 }
 
 /* Answers arrive while the loop runs: acknowledgements, or a refusal. */
@@ -353,7 +366,11 @@ static void
 audit_link_read_cb(__unused int fd, __unused short events,
     __unused void *data)
 {
-	if (audit_link_read() != 0 || audit_link_parse(NULL, NULL) != 0) {
+	int	got;
+
+	if ((got = audit_link_read()) == 1)
+		audit_link_closed();
+	if (got != 0 || audit_link_parse(NULL, NULL) != 0) {
 		/* Stop listening; the store closes it when it sees why. */
 		event_del(&audit_link_ev);
 	}
@@ -394,7 +411,18 @@ audit_link_wait(u_char **welcome, size_t *wlen)
 			audit_link_fail("poll: %s", strerror(errno));
 			return (-1);
 		}
-		if (audit_link_read() != 0)
+		if ((got = audit_link_read()) == 1) {
+			/* What it said before closing still counts. */
+			if (welcome != NULL &&
+			    audit_link_parse(welcome, wlen) == 1)
+				return (0);
+			if (welcome == NULL && audit_link_parse(NULL, NULL) ==
+			    0 && audit_link_all_acked())
+				return (0);
+			audit_link_closed();
+			return (-1);
+		}
+		if (got != 0)
 			return (-1);
 	}
 }
@@ -406,7 +434,7 @@ audit_link_resend(uint64_t segment, uint64_t next, int complete)
 	struct audit_link_seg	*ls, *ls1;
 	struct audit_link_seg	*first = TAILQ_FIRST(&audit_link_segs);
 
-	if (first != NULL && segment + 1 < first->segment) {
+	if (first != NULL && segment != 0 && segment + 1 < first->segment) {
 		audit_link_fail("has segment %llu of this run, but segment "
 		    "%llu is no longer kept here", (unsigned long long)segment,
 		    (unsigned long long)segment + 1);
@@ -523,16 +551,21 @@ audit_link_open(const char *path, char **cause)
 }
 
 /*
- * Connect again after the link failed, at most once a second: the store
- * tries on every pass of the loop while it cannot write.
+ * Connect again after the link failed, send again what the collector
+ * lacks, and wait until it has stored it: at most once a second, and less
+ * often (up to once a minute) while it keeps failing, as the store tries
+ * on every pass of the loop while it cannot write.
  */
 int
 audit_link_reopen(char **cause)
 {
 	struct timespec	now;
 
+	*cause = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - audit_link_tried.tv_sec < 1 &&
+	if (audit_link_backoff == 0)
+		audit_link_backoff = 1;
+	if (now.tv_sec - audit_link_tried.tv_sec < audit_link_backoff &&
 	    audit_link_tried.tv_sec != 0) {
 		if (audit_link_why != NULL)
 			*cause = xstrdup(audit_link_why);
@@ -542,7 +575,19 @@ audit_link_reopen(char **cause)
 		}
 		return (-1);
 	}
-	return (audit_link_open(audit_link_path, cause));
+	if (audit_link_open(audit_link_path, cause) != 0 ||
+	    audit_link_wait(NULL, NULL) != 0) {
+		/* Failing again: wait longer each time, up to a minute. */
+		if (audit_link_backoff < 60)
+			audit_link_backoff *= 2;
+		if (audit_link_backoff > 60)
+			audit_link_backoff = 60;
+		if (*cause == NULL)
+			*cause = xstrdup(audit_link_why);
+		return (-1);
+	}
+	audit_link_backoff = 1;
+	return (0);
 }
 
 /* Begin a segment: keep its header and send it (if connected). */
@@ -644,8 +689,12 @@ audit_link_close(void)
 	if (!audit_link_all_acked() &&
 	    (audit_link_sock == -1 || audit_link_why != NULL)) {
 		/* One last try: the collector may be back. */
-		if (audit_link_open(audit_link_path, &cause) != 0)
-			free(cause);
+		if (audit_link_open(audit_link_path, &cause) != 0) {
+			if (audit_link_why == NULL)
+				audit_link_why = cause;
+			else
+				free(cause);
+		}
 	}
 	if (audit_link_sock != -1 && audit_link_why == NULL)
 		audit_link_wait(NULL, NULL);

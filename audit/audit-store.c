@@ -118,6 +118,20 @@ audit_store_open_file(void)
 	return (audit_segment_active() && !audit_closing);
 }
 
+/* How many whole records b holds. */
+static u_int
+audit_store_count(const struct audit_buf *b)
+{
+	size_t	off = 0;
+	u_int	n = 0;
+
+	while (off + 4 <= b->len) {
+		off += (size_t)audit_get32(b->data + off) + 4;
+		n++;
+	}
+	return (n);
+}
+
 /* How many of the first n bytes of b are whole records. */
 static size_t
 audit_store_whole(const struct audit_buf *b, size_t n)
@@ -452,11 +466,31 @@ audit_store_close_file(void)
 void
 audit_store_close(void)
 {
+	char	*msg;
+	u_int	 n;
+
 	if (audit_segment_active() && !audit_closing)
 		audit_store_seal(1);
 	audit_closing = 1;
 	audit_flush();
 	audit_closing = 0;
+	if (audit_error != NULL && audit_pending.len > audit_head_written) {
+		/*
+		 * They cannot go into the next log: they are chained and
+		 * sealed (the closing seal among them) for this one. They are
+		 * counted in the next log-start record's dropped.
+		 */
+		n = audit_store_count(&audit_pending);
+		audit_dropped += n;
+		xasprintf(&msg, "audit log closed with %u records not written "
+		    "(lost): %s", n, audit_error);
+		audit_warn(msg);
+		audit_syslog_incident(msg);
+		free(msg);
+		audit_pending.len = 0;
+		audit_head_written = 0;
+		audit_hashed = 0;
+	}
 	audit_store_close_file();
 	audit_segment_forget_dir();
 	if (event_initialized(&audit_seal_ev))

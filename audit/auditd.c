@@ -149,9 +149,16 @@ auditd_storage(const char *path)
 		    (u_int)(sb.st_mode & 07777));
 		exit(1);
 	}
-	if (auditd_gid != (gid_t)-1)
-		fchown(auditd_rootfd, (uid_t)-1, auditd_gid);
-	auditd_root = xstrdup(path);
+	if (auditd_gid != (gid_t)-1 &&
+	    fchown(auditd_rootfd, (uid_t)-1, auditd_gid) != 0) {
+		fprintf(stderr, "tmux-auditd: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	/* Servers are told where their files are: an absolute path. */
+	if ((auditd_root = realpath(path, NULL)) == NULL) {
+		fprintf(stderr, "tmux-auditd: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
 }
 
 /* The listening socket: from systemd, or made (world-connectable). */
@@ -160,7 +167,7 @@ auditd_socket(const char *path)
 {
 	struct sockaddr_un	 sun;
 	const char		*fds, *pid;
-	char			*copy, *slash;
+	char			*copy, *slash, cwd[PATH_MAX];
 
 	fds = getenv("LISTEN_FDS");
 	pid = getenv("LISTEN_PID");
@@ -180,8 +187,10 @@ auditd_socket(const char *path)
 	}
 	copy = xstrdup(path);
 	if ((slash = strrchr(copy, '/')) != NULL && slash != copy) {
+		/* Every user's server must reach the socket: not the umask's. */
 		*slash = '\0';
-		mkdir(copy, 0755);
+		if (mkdir(copy, 0755) == 0)
+			chmod(copy, 0755);
 	}
 	free(copy);
 	unlink(path);
@@ -192,7 +201,10 @@ auditd_socket(const char *path)
 		fprintf(stderr, "tmux-auditd: %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
-	auditd_made_socket = xstrdup(path);
+	if (*path == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		auditd_made_socket = xstrdup(path);
+	else
+		xasprintf(&auditd_made_socket, "%s/%s", cwd, path);
 	auditd_log(LOG_INFO, "listening on %s", path);
 }
 
