@@ -380,6 +380,9 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 	if (args_has(args, 'V'))
 		audit_seal_now();
 	audit_flush();
+	/* What is read from the collector's files must be stored there. */
+	if (audit_segment_is_link())
+		audit_segment_sync();
 
 	if (audit_show_init(&as, &out, item, args) != 0)
 		return (CMD_RETURN_ERROR);

@@ -16,7 +16,9 @@
 #   (immutable);
 # - while a segment is open it is append-only: cutting it fails even for
 #   root;
-# - show-audit -V -c with another collector's key says so and fails.
+# - show-audit -V -c with another collector's key says so and fails;
+# - show-audit -V in a server that sends to the collector (root's) finds
+#   its own log intact and collected: it waits for the seal to be stored.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-users.sh"
@@ -133,4 +135,19 @@ collected (counter-sealed by another collector, key $FP)
 1" "$OUT
 $RC"
 [ "$FP" != "$OFP" ] || fail "two collectors made the same key"
+
+# show-audit -V in a server that sends to the collector (root's, who may
+# read there): it seals and waits for the collector to store the seal, so
+# the verification covers everything up to the command.
+$T new -d -x 80 -y 24 || fail "root's server failed"
+RSEG=$(ls "$CSTORE"/root/*.tmux-audit)
+OUT=$($T show-audit -V -c "$CKEY.pub" 2>&1)
+RC=$?
+case "$OUT" in
+"$RSEG: intact: "*" records, "*" seals, sealed through seq "*", unanchored (no host key), collected (collector key $FP)")
+	;;
+*)	fail "show-audit -V in the server: $OUT" ;;
+esac
+assert_eq "show-audit -V in the server: exit status" 0 "$RC"
+$T kill-server
 exit 0
