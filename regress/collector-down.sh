@@ -12,11 +12,9 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-users.sh"
-need_users
 . "$REGRESS/lib-collector.sh"
 U1=tmuxauditc1
 make_user "$U1"
-trap 'rc=$?; collector_cleanup; pub_cleanup; cleanup; exit $rc' EXIT
 
 # 1. Fail closed.
 audit_conf "set -s audit-log-collector $CSOCK" \

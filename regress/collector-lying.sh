@@ -24,7 +24,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-users.sh"
 . "$REGRESS/lib-tamper.sh"
-need_users
 need_cryptography
 . "$REGRESS/lib-collector.sh"
 U1=tmuxauditc1
@@ -33,7 +32,6 @@ make_user "$U1"
 UID1=$USER_UID
 make_user "$U2"
 UID2=$USER_UID
-trap 'rc=$?; collector_cleanup; pub_cleanup; cleanup; exit $rc' EXIT
 
 # The lying server's code, where user 2 can run it.
 cp "$REGRESS/collector.py" "$REGRESS/tamper.py" "$PUB/" ||

@@ -9,13 +9,11 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-users.sh"
-need_users
 . "$REGRESS/lib-collector.sh"
 USERS="tmuxauditc1 tmuxauditc2 tmuxauditc3"
 for u in $USERS; do
 	make_user "$u"
 done
-trap 'rc=$?; collector_cleanup; pub_cleanup; cleanup; exit $rc' EXIT
 
 collector_start
 audit_conf "set -s audit-log-collector $CSOCK" \

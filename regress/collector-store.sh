@@ -22,11 +22,9 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-users.sh"
-need_users
 . "$REGRESS/lib-collector.sh"
 U1=tmuxauditc1
 make_user "$U1"
-trap 'rc=$?; collector_cleanup; pub_cleanup; cleanup; exit $rc' EXIT
 
 # Can this file system hold the append-only and immutable flags?
 touch "$TMP/flagtest"

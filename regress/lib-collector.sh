@@ -1,6 +1,7 @@
 # regress/lib-collector.sh: a real tmux-auditd, run as root, and servers of
 # other users that send it their logs. Not a test. Source it after lib.sh
-# and lib-users.sh (need_users first):
+# and lib-users.sh; it skips unless other users can be made (need_users),
+# and at exit kills the collector and every server:
 #
 #	. "$REGRESS/lib-collector.sh"
 #	collector_start [ARGS]	start tmux-auditd in the foreground on
@@ -19,10 +20,16 @@
 #	user_messages		that server's messages, without their times
 #	user_dir NAME		the collector's directory of NAME's logs
 #	collector_has TEXT	does $CLOG have a line with TEXT (fixed)?
+#	check_flood N		$TMP/log.json (log_json) has the lines 1 to N
+#				of seq's output exactly once, in order, and
+#				its sequence numbers no gap and no repeat
+#	check_collected SEG	show-audit -V -c of SEG's directory says SEG
+#				is intact, closed and collected, exit 0
 #
 # The collector's files belong to root; the users' servers run $USER_BIN
 # (lib-users.sh).
 
+need_users
 AUDITD_BIN=${AUDITD_BIN:-$(dirname "$TMUX_BIN")/tmux-auditd}
 [ -x "$AUDITD_BIN" ] || fail "no tmux-auditd at $AUDITD_BIN (run ./build.sh)"
 
@@ -33,6 +40,7 @@ CKEY=$CDIR/key
 CLOG=$CDIR/auditd.log
 CPID=
 mkdir -m 0755 "$CDIR" || fail "mkdir $CDIR failed"
+trap 'rc=$?; collector_cleanup; pub_cleanup; cleanup; exit $rc' EXIT
 
 collector_start() {
 	rm -f "$CSOCK"
@@ -91,4 +99,28 @@ collector_cleanup() {
 	collector_stop KILL
 	# The stored files are immutable: let cleanup remove them.
 	chattr -R -ia "$CSTORE" 2>/dev/null
+}
+
+check_flood() {
+	python3 - "$TMP/log.json" "$1" <<'EOF' || fail "the stored log"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+out = "".join(r.get("data", "") for r in recs if r["type"] == "output")
+want = "".join("%d\r\n" % i for i in range(1, int(sys.argv[2]) + 1))
+if out.count(want) != 1:
+    sys.exit("the numbered lines are not there exactly once")
+seqs = [r["seq"] for r in recs if r["type"] != "segment"]
+if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+    sys.exit("the sequence numbers have a gap or a repeat")
+EOF
+}
+
+check_collected() {
+	_out=$("$TMUX_BIN" show-audit -V -c "$CKEY.pub" -d "$(dirname "$1")" \
+	    2>&1) || fail "the log does not verify: $_out"
+	case "$_out" in
+	"$1: intact: "*", closed, unanchored (no host key), collected (collector key "*")")
+		;;
+	*)	fail "verification: $_out" ;;
+	esac
 }
