@@ -334,6 +334,12 @@ auditd_resume_cseals(struct auditd_conn *ac, const char *cpath,
 	if (audit_cseal_read(cpath, pk, &list, &n, cause) != 0)
 		return (-1);
 	free(list);
+	if (memcmp(pk, auditd_pk, AUDIT_PK_LEN) != 0) {
+		/* One key a file: the collector's key was replaced. */
+		xasprintf(cause, "%s: counter-sealed with another collector "
+		    "key", cpath);
+		return (-1);
+	}
 	want = AUDIT_CSEAL_HDR + (off_t)n * AUDIT_CSEAL_ENTRY;
 	if (lseek(ac->csfd, 0, SEEK_END) != want) {
 		auditd_inode_flag(ac->csfd, FS_APPEND_FL, 0);
@@ -364,8 +370,8 @@ auditd_resume_cseals(struct auditd_conn *ac, const char *cpath,
 	}
 	if (made != 0) {
 		fdatasync(ac->csfd);
-		auditd_log(LOG_NOTICE, "%s: counter-sealed %u seals stored "
-		    "before a restart", ac->segpath, made);
+		auditd_log(LOG_NOTICE, "%s: counter-sealed %u stored seals "
+		    "that had none", ac->segpath, made);
 	}
 	retval = 0;
 out:
@@ -404,6 +410,8 @@ auditd_open_cseal(struct auditd_conn *ac, char **path, char **cause)
 	if (ftruncate(ac->csfd, 0) != 0 ||
 	    auditd_append(ac->csfd, hdr, sizeof hdr) != 0)
 		goto fail;
+	if (auditd_gid != (gid_t)-1)
+		fchown(ac->csfd, (uid_t)-1, auditd_gid);
 	auditd_append_only(ac->csfd, *path);
 	auditd_log(LOG_NOTICE, "%s: made again, it had no header", *path);
 	return (0);
@@ -413,6 +421,21 @@ fail:
 	free(*path);
 	*path = NULL;
 	return (-1);
+}
+
+/* Make a finished file immutable if it is not (and the storage can). */
+static void
+auditd_finish_flags(struct auditd_conn *ac, const char *name)
+{
+	int	fd, flags;
+
+	fd = openat(ac->dirfd, name, O_RDONLY|O_CLOEXEC|O_NOFOLLOW);
+	if (fd == -1)
+		return;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 &&
+	    (~flags & FS_IMMUTABLE_FL))
+		auditd_read_only(fd);
+	close(fd);
 }
 
 /*
@@ -432,8 +455,14 @@ auditd_resume_finished(struct auditd_conn *ac, char **cause)
 		xasprintf(cause, "%s: %s", ac->segpath, strerror(errno));
 		return (-1);
 	}
-	if ((sb.st_mode & S_IWUSR) == 0)
-		return (0);	/* finished already */
+	if ((sb.st_mode & S_IWUSR) == 0) {
+		/* Read-only: made immutable too if a stop came in between. */
+		auditd_finish_flags(ac, name);
+		xasprintf(&path, "%s%s", name, AUDIT_CSEAL_SUFFIX);
+		auditd_finish_flags(ac, path);
+		free(path);
+		return (0);
+	}
 	ac->segfd = openat(ac->dirfd, name, O_WRONLY|O_APPEND|O_CLOEXEC|
 	    O_NOFOLLOW);
 	if (ac->segfd == -1) {
@@ -753,6 +782,11 @@ auditd_segment(struct auditd_conn *ac, const u_char *p, size_t len)
 	    p[AUDIT_MAGIC_LEN] != AUDIT_FORMAT) {
 		auditd_refuse(ac, "segment header is not format %u",
 		    AUDIT_FORMAT);
+		return;
+	}
+	if (len - AUDIT_HEADER_LEN > (size_t)AUDIT_REC_MAX + 4) {
+		auditd_refuse(ac, "segment record of %zu bytes is too large",
+		    len - AUDIT_HEADER_LEN);
 		return;
 	}
 	r = xmalloc(sizeof *r);

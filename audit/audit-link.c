@@ -99,7 +99,7 @@ audit_link_failed(void)
 }
 
 /* The link has failed: remember why (the first reason only). */
-static void
+static void printflike(1, 2)
 audit_link_fail(const char *fmt, ...)
 {
 	va_list	 ap;

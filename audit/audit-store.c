@@ -95,6 +95,7 @@ static int		 audit_dropping;
 
 static void	audit_store_rotate(const char *);
 static void	audit_store_fail(const char *);
+static void	audit_store_hold(int);
 static int	audit_store_drop(void);
 
 /* Are panes held because the log cannot be written (fail closed)? */
@@ -452,12 +453,15 @@ audit_store_open_later(const char *why)
 	audit_store_seal_timer();
 }
 
-/* Close the current segment file: read-only once complete. */
+/*
+ * Close the current segment file: read-only once complete, that is with
+ * everything (its closing seal last) written.
+ */
 static void
 audit_store_close_file(void)
 {
 	audit_store_poll(1);
-	audit_segment_close(audit_pending.len == 0 && audit_error == NULL);
+	audit_segment_close(audit_pending.len == 0);
 	audit_head_written = 0;
 	audit_hashed = 0;
 }
@@ -474,7 +478,8 @@ audit_store_close(void)
 	audit_closing = 1;
 	audit_flush();
 	audit_closing = 0;
-	if (audit_error != NULL && audit_pending.len > audit_head_written) {
+	audit_store_close_file();
+	if (audit_error != NULL && audit_pending.len != 0) {
 		/*
 		 * They cannot go into the next log: they are chained and
 		 * sealed (the closing seal among them) for this one. They are
@@ -488,10 +493,7 @@ audit_store_close(void)
 		audit_syslog_incident(msg);
 		free(msg);
 		audit_pending.len = 0;
-		audit_head_written = 0;
-		audit_hashed = 0;
 	}
-	audit_store_close_file();
 	audit_segment_forget_dir();
 	if (event_initialized(&audit_seal_ev))
 		evtimer_del(&audit_seal_ev);
@@ -499,6 +501,16 @@ audit_store_close(void)
 		evtimer_del(&audit_retry_ev);
 	if (event_initialized(&audit_age_ev))
 		evtimer_del(&audit_age_ev);
+
+	/* The log is closed: nothing is held for it any more. */
+	if (audit_error != NULL) {
+		free(audit_error);
+		audit_error = NULL;
+		if (audit_blocked)
+			audit_store_hold(0);
+		audit_dropping = 0;
+		audit_gap_clear(&audit_gap);
+	}
 }
 
 /* Open the next segment after the current one was closed. */

@@ -4,9 +4,10 @@
 #
 # - a server started with audit-log off turns it on: its first segment
 #   does not start at seq 0, and the collector takes it;
-# - the collector is stopped, and the log turned off: the server cannot
-#   send the closing seal, and says that the records since the collector
-#   went are not stored;
+# - the collector is stopped: the pane is held (audit-log-fail closed);
+#   the log is turned off: the server cannot send the closing seal, says
+#   that the records since the collector went are lost, and lets the pane
+#   go, as nothing is held for a log that is off;
 # - the collector is started again and the log turned on: the collector
 #   makes the unfinished segment read-only and takes the new one. The
 #   verifier shows exactly that: the first segment unfinished (an unsealed
@@ -23,6 +24,7 @@ collector_start
 cat >"$CONF" <<EOF
 set -s audit-log-collector $CSOCK
 set -s audit-log-seal-interval 1
+set -s audit-log-fail closed
 EOF
 user_server "$U1" -x 80 -y 24
 user_control
@@ -37,8 +39,12 @@ sleep 2		# a seal covers it
 
 collector_stop
 $U send-keys 'echo lost-$((2+2))' Enter
-wait_for "the output" sh -c "$U capture-pane -p | grep -q '^lost-4\$'"
+sleep 2
+$U capture-pane -p | grep -q '^lost-4$' &&
+    fail "the pane was not held with the collector gone"
+# Turning the log off lets the pane go: nothing is held for a closed log.
 $U set -s audit-log off || fail "audit-log off failed"
+wait_for "the output" sh -c "$U capture-pane -p | grep -q '^lost-4\$'"
 user_messages >"$TMP/messages"
 grep -q "^audit log closed with [0-9]* records not written (lost): collector $CSOCK: closed the connection\$" \
     "$TMP/messages" || fail "no message about the records not stored: $(cat "$TMP/messages")"
