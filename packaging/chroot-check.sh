@@ -16,7 +16,8 @@
 # tmux-audit with tmux in one step shows what happens to /etc/shells.
 #
 # TMUX_V is what "tmux -V" must print, SHOW_AUDIT_V what "tmux show-audit
-# -v" must. One PASS or FAIL line per check, what was wrong indented
+# -v" must, CHANGES_HEAD the first line of the CHANGES file the package
+# was built with. One PASS or FAIL line per check, what was wrong indented
 # below a FAIL; the host names the release and counts them.
 
 set -u
@@ -109,14 +110,16 @@ stop_server() {
 	done
 }
 
-# verify NAME: show-audit -V on alice's log directory must succeed and
-# report only intact files.
+# verify NAME: show-audit -V on alice's log directory must find every
+# file consistent and closed. With no host key (-k) that is the best it
+# can say, and it exits 2, not 0: nothing ties the keys to anyone.
 verify() {
 	_out=$(alice "tmux show-audit -V -d $LOGDIR" 2>&1)
 	_rc=$?
-	if [ $_rc -eq 0 ] && echo "$_out" | grep -q 'intact' &&
-	    ! echo "$_out" | grep -qv 'intact'; then
-		pass "$1: $(echo "$_out" | wc -l) file(s) intact"
+	_re='^/[^:]*: consistent: .*, closed, unanchored (no host key)$'
+	if [ $_rc -eq 2 ] && echo "$_out" | grep -q "$_re" &&
+	    ! echo "$_out" | grep -qv "$_re"; then
+		pass "$1: $(echo "$_out" | wc -l) file(s) consistent"
 	else
 		fail "$1" "tmux show-audit -V: exit status $_rc" "$_out"
 	fi
@@ -168,9 +171,8 @@ for f in /usr/bin/tmux /usr/share/man/man1/tmux.1.gz \
 	[ -f "$f" ] || [ -f "$f.gz" ] || missing="$missing $f"
 done
 expect package-files "" "$missing"
-expect changelog-is-tmux-audit-changes "CHANGES FROM TMUX 3.5a TO TMUX-AUDIT" \
-    "$(zcat -f $DOC/changelog.gz $DOC/changelog 2>/dev/null | head -n 1 |
-    cut -d' ' -f1-6)"
+expect changelog-is-tmux-audit-changes "$CHANGES_HEAD" \
+    "$(zcat -f $DOC/changelog.gz $DOC/changelog 2>/dev/null | head -n 1)"
 check man-page-has-audit-log sh -c \
     "zcat /usr/share/man/man1/tmux.1.gz | grep -q '^\.Sh AUDIT LOG'"
 expect tmpfiles-rule 'x /tmp/tmux-*' "$(cat /usr/lib/tmpfiles.d/tmux.conf)"

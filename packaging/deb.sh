@@ -302,6 +302,7 @@ deb_check_release() {
 		deb_chroot_run "$root" env -i \
 		    PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
 		    SHOW_AUDIT_V="$show" TMUX_V="tmux $VERSION" \
+		    CHANGES_HEAD="$(head -n 1 "$TOP/CHANGES")" \
 		    sh /srv/chroot-check.sh || rc=$?
 		echo "EXIT $rc"
 	} 2>&1 | deb_results "$1" check
