@@ -215,12 +215,16 @@ deb_chroot_run() {
 }
 
 # Remove an unpacked chroot; nothing can be mounted in it any more, as its
-# namespace has ended, but check before removing anything.
+# namespace has ended, but check before removing anything. What is left
+# after a first try is what the collector made immutable or append-only
+# (chroot-check.sh): clear the flags there and try again.
 deb_chroot_remove() {
 	if grep -q " $1/" /proc/self/mountinfo; then
 		say "not removing $1: something is still mounted in it"
 		return 1
 	fi
+	rm -rf --one-file-system "$1" 2>/dev/null && return 0
+	chattr -R -i -a "$1" 2>/dev/null
 	rm -rf --one-file-system "$1"
 }
 
@@ -314,7 +318,7 @@ deb_check_release() {
 # ./build.sh deb (mode build) and ./build.sh check-deb (mode check).
 deb_main() {
 	mode=$1
-	install_missing mmdebstrap zstd dpkg-dev
+	install_missing mmdebstrap zstd dpkg-dev e2fsprogs
 	DEB_RESULTS=$(mktemp)
 	trap deb_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
