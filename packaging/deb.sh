@@ -301,13 +301,15 @@ deb_check_release() {
 	cp "$TOP/packaging/chroot-check.sh" "$root/srv/"
 	show="tmux-audit $(deb_audit_version) (tmux $VERSION)"
 	show="$show format $(deb_audit_format)"
+	man8=0
+	[ -f "$TOP/audit/tmux-auditd.8" ] && man8=1
 	{
 		rc=0
 		deb_chroot_run "$root" env -i \
 		    PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
 		    SHOW_AUDIT_V="$show" TMUX_V="tmux $VERSION" \
 		    CHANGES_HEAD="$(head -n 1 "$TOP/CHANGES")" \
-		    sh /srv/chroot-check.sh || rc=$?
+		    AUDITD_MAN8=$man8 sh /srv/chroot-check.sh || rc=$?
 		echo "EXIT $rc"
 	} 2>&1 | deb_results "$1" check
 	deb_chroot_remove "$root"
