@@ -62,6 +62,7 @@
 #define AUDIT_SHELL_REFUSED_MAX 8	/* refused marks recorded per command */
 #define AUDIT_SHELL_ARGS_MAX 32		/* kernel_argv fields */
 #define AUDIT_SHELL_WATCH 100		/* ms between foreground checks */
+#define AUDIT_SHELL_OPEN 8		/* commands only the screen saw */
 
 /* What the kernel says about a terminal's foreground process group. */
 struct audit_shell_proc {
@@ -72,6 +73,17 @@ struct audit_shell_proc {
 	size_t		 argvlen;
 	char		*cwd;
 	int		 truncated;
+};
+
+/*
+ * A command only the screen saw, running until the foreground comes back to
+ * the process that read it (a shell running python3, python3 running a
+ * line of its own).
+ */
+struct audit_shell_open {
+	uint64_t	 id;
+	pid_t		 reader;	/* the foreground at submit */
+	int		 left;		/* the foreground changed since */
 };
 
 /* A line submitted and not read yet: the terminal has not echoed it. */
@@ -125,11 +137,10 @@ struct audit_shell {
 	char			*cwd;		/* OSC 7 */
 	u_int			 refused;
 
-	/* Commands running: one the C mark opened, one only the screen saw. */
+	/* Commands running: one the C mark opened, those only the screen saw. */
 	uint64_t		 shell_cmd;
-	uint64_t		 screen_cmd;
-	pid_t			 screen_pid;	/* its foreground at submit */
-	int			 screen_left;	/* the foreground changed since */
+	struct audit_shell_open	 open[AUDIT_SHELL_OPEN];
+	u_int			 nopen;
 
 	/* The foreground process group, checked while output comes. */
 	pid_t			 pgrp;
@@ -268,15 +279,22 @@ audit_shell_add_proc(struct audit_buf *b, const struct audit_shell_proc *kp)
 
 /*
  * Does row y go on in row y + 1? It does if the terminal wrapped it, and
- * also if it is full to the last column: zsh and fish move to the next row
- * themselves, and erasing that row (as zsh does) unwraps the row above.
+ * also if its last column holds a character: zsh and fish move to the next
+ * row themselves, and erasing that row (as zsh does) unwraps the row above.
  */
 static int
 audit_shell_joined(struct grid *gd, u_int y)
 {
 	struct grid_line	*gl = grid_get_line(gd, y);
+	struct grid_cell	 gc;
 
-	return ((gl->flags & GRID_LINE_WRAPPED) || gl->cellused >= gd->sx);
+	if (gl->flags & GRID_LINE_WRAPPED)
+		return (1);
+	if (gd->sx == 0 || gl->cellused < gd->sx)
+		return (0);
+	grid_get_cell(gd, gd->sx - 1, y, &gc);
+	return ((~gc.flags & GRID_FLAG_CLEARED) &&
+	    !(gc.data.size == 1 && gc.data.data[0] == ' '));
 }
 
 /*
@@ -445,6 +463,60 @@ audit_shell_end(struct audit_shell *sh, uint64_t id, const char *source,
 	audit_end(start);
 }
 
+/*
+ * A command only the screen saw has been written: it runs until the
+ * foreground comes back to the process that read it. An earlier command
+ * that process read has ended by now, when is not known.
+ */
+static void
+audit_shell_opened(struct audit_shell *sh, uint64_t id, pid_t reader)
+{
+	struct audit_shell_open	*op;
+	u_int			 i;
+
+	for (i = 0; i < sh->nopen; /* nothing */) {
+		if (sh->open[i].reader == reader) {
+			memmove(&sh->open[i], &sh->open[i + 1],
+			    (sh->nopen - i - 1) * sizeof *sh->open);
+			sh->nopen--;
+		} else
+			i++;
+	}
+	if (reader <= 0)
+		return;
+	if (sh->nopen == AUDIT_SHELL_OPEN) {
+		memmove(&sh->open[0], &sh->open[1],
+		    (sh->nopen - 1) * sizeof *sh->open);
+		sh->nopen--;
+	}
+	op = &sh->open[sh->nopen++];
+	op->id = id;
+	op->reader = reader;
+	op->left = 0;
+}
+
+/* The foreground is now pgrp: end what its return finishes. */
+static void
+audit_shell_foreground(struct audit_shell *sh, pid_t pgrp)
+{
+	u_int	i;
+
+	for (i = 0; i < sh->nopen; /* nothing */) {
+		if (sh->open[i].reader != pgrp) {
+			sh->open[i++].left = 1;
+			continue;
+		}
+		if (!sh->open[i].left) {
+			i++;
+			continue;
+		}
+		audit_shell_end(sh, sh->open[i].id, "kernel", -1);
+		memmove(&sh->open[i], &sh->open[i + 1],
+		    (sh->nopen - i - 1) * sizeof *sh->open);
+		sh->nopen--;
+	}
+}
+
 /* Forget the lines held for the C mark. */
 static void
 audit_shell_unhold(struct audit_shell *sh)
@@ -551,9 +623,7 @@ audit_shell_read(struct audit_shell *sh)
 	} else if (use->len != 0) {
 		id = audit_shell_write(sh, "echo", &ln->cause, &ln->kernel, use,
 		    &ln->prompt, NULL, truncated);
-		sh->screen_cmd = id;
-		sh->screen_pid = ln->kernel.pid;
-		sh->screen_left = 0;
+		audit_shell_opened(sh, id, ln->kernel.pid);
 	}
 
 	audit_cause_saved_free(&ln->cause);
@@ -599,27 +669,26 @@ audit_shell_watch_cb(__unused int fd, __unused short events, void *arg)
 
 	audit_shell_sample(&kp, pgrp);
 	start = audit_begin(AUDIT_PROCESS);
-	audit_shell_add_id(sh, b, sh->shell_cmd != 0 ? sh->shell_cmd :
-	    sh->screen_cmd);
+	if (sh->shell_cmd != 0)
+		audit_shell_add_id(sh, b, sh->shell_cmd);
+	else if (sh->nopen != 0)
+		audit_shell_add_id(sh, b, sh->open[sh->nopen - 1].id);
+	else
+		audit_shell_add_id(sh, b, 0);
 	if (audit_shell_add_proc(b, &kp))
 		audit_rec_uint(b, AUDIT_F_TRUNCATED, 1);
 	audit_end(start);
 	audit_shell_proc_free(&kp);
 
-	if (sh->screen_cmd != 0) {
-		if (pgrp != sh->screen_pid)
-			sh->screen_left = 1;
-		else if (sh->screen_left) {
-			audit_shell_end(sh, sh->screen_cmd, "kernel", -1);
-			sh->screen_cmd = 0;
-		}
-	}
+	audit_shell_foreground(sh, pgrp);
 }
 
 /* Stop watching a terminal; what is still open ends with it. */
 void
 audit_shell_free(struct audit_shell *sh)
 {
+	u_int	i;
+
 	if (sh == NULL)
 		return;
 	if (audit_shell_on()) {
@@ -629,8 +698,8 @@ audit_shell_free(struct audit_shell *sh)
 			audit_shell_write_held(sh, "unconfirmed");
 		if (sh->shell_cmd != 0)
 			audit_shell_end(sh, sh->shell_cmd, "closed", -1);
-		if (sh->screen_cmd != 0)
-			audit_shell_end(sh, sh->screen_cmd, "closed", -1);
+		for (i = 0; i < sh->nopen; i++)
+			audit_shell_end(sh, sh->open[i].id, "closed", -1);
 	}
 	TAILQ_REMOVE(&audit_shells, sh, entry);
 	evtimer_del(&sh->watch);
@@ -764,28 +833,30 @@ audit_shell_output(struct audit_shell *sh)
 }
 
 /*
- * A chunk of output has been parsed: a line submitted has been echoed once
- * the cursor has left it.
+ * Has the line submitted been echoed? It has once the cursor has left it
+ * (or the screen has changed under it). Until then what is on its row may
+ * be only the prompt, drawn again (zsh does as its line editor starts).
  */
+static int
+audit_shell_echoed(struct audit_shell *sh)
+{
+	struct screen	*s = sh->s;
+	struct grid	*gd = s->grid;
+	u_int		 y;
+
+	if (gd != sh->line.gd || gd->sx != sh->line.sx ||
+	    gd->hsize < sh->line.hsize)
+		return (1);
+	y = gd->hsize + s->cy;
+	return (y < sh->line.y || y > audit_shell_last_row(gd, sh->line.y));
+}
+
+/* A chunk of output has been parsed: read a line once it is echoed. */
 void
 audit_shell_parsed(struct audit_shell *sh)
 {
-	struct screen	*s;
-	struct grid	*gd;
-	u_int		 y;
-
-	if (sh == NULL || !sh->line.active)
-		return;
-	s = sh->s;
-	gd = s->grid;
-	if (gd == sh->line.gd && gd->sx == sh->line.sx &&
-	    gd->hsize >= sh->line.hsize) {
-		y = gd->hsize + s->cy;
-		if (y >= sh->line.y && y <= audit_shell_last_row(gd,
-		    sh->line.y))
-			return;
-	}
-	audit_shell_read(sh);
+	if (sh != NULL && sh->line.active && audit_shell_echoed(sh))
+		audit_shell_read(sh);
 }
 
 /* Find the terminal a mark came from. */
@@ -962,8 +1033,11 @@ audit_osc_133(struct window_pane *wp, struct screen *s, const char *p)
 		return;
 	}
 
-	/* Whatever line was submitted has been echoed by now. */
-	if (sh->line.active)
+	/*
+	 * A line submitted has been echoed by the time its command starts; a
+	 * prompt drawn again over it before it is echoed changes nothing.
+	 */
+	if (sh->line.active && (p[0] == 'C' || audit_shell_echoed(sh)))
 		audit_shell_read(sh);
 
 	switch (p[0]) {
