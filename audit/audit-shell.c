@@ -376,12 +376,22 @@ out:
 	return (0);
 }
 
-/* Do two buffers hold the same bytes? */
+/*
+ * Do two prompts read from a row say the same? Blanks at the end do not
+ * count: a cell the cursor moved over and one a space was written to look
+ * the same.
+ */
 static int
 audit_shell_same(const struct audit_buf *a, const struct audit_buf *b)
 {
-	return (a->len == b->len && (a->len == 0 ||
-	    memcmp(a->data, b->data, a->len) == 0));
+	size_t	alen = a->len, blen = b->len;
+
+	while (alen != 0 && a->data[alen - 1] == ' ')
+		alen--;
+	while (blen != 0 && b->data[blen - 1] == ' ')
+		blen--;
+	return (alen == blen && (alen == 0 ||
+	    memcmp(a->data, b->data, alen) == 0));
 }
 
 /* Is the last B mark still where it was put? */
@@ -586,6 +596,10 @@ audit_shell_read(struct audit_shell *sh)
 			valid = 0;
 	}
 	use = valid ? &text : &ln->text;
+	if (!valid) {
+		prompt.len = 0;
+		audit_buf_add(&prompt, ln->prompt.data, ln->prompt.len);
+	}
 
 	if (valid && audit_shell_b_valid(sh) && sh->b_y >= ln->y &&
 	    sh->b_y <= last) {
@@ -600,8 +614,8 @@ audit_shell_read(struct audit_shell *sh)
 	if (marked || sh->held) {
 		/* Part of a command the shell has not started yet. */
 		if (sh->held == 0) {
-			audit_buf_add(&sh->held_prompt, ln->prompt.data,
-			    ln->prompt.len);
+			audit_buf_add(&sh->held_prompt, prompt.data,
+			    prompt.len);
 		}
 		audit_shell_append(&sh->held_screen, sh->held == 0, use);
 		if (marked)
@@ -622,7 +636,7 @@ audit_shell_read(struct audit_shell *sh)
 			audit_shell_write_held(sh, "unconfirmed");
 	} else if (use->len != 0) {
 		id = audit_shell_write(sh, "echo", &ln->cause, &ln->kernel, use,
-		    &ln->prompt, NULL, truncated);
+		    &prompt, NULL, truncated);
 		audit_shell_opened(sh, id, ln->kernel.pid);
 	}
 
@@ -833,9 +847,11 @@ audit_shell_output(struct audit_shell *sh)
 }
 
 /*
- * Has the line submitted been echoed? It has once the cursor has left it
- * (or the screen has changed under it). Until then what is on its row may
- * be only the prompt, drawn again (zsh does as its line editor starts).
+ * Has the line submitted been echoed? It has once the cursor has gone below
+ * it (or the screen has changed under it). Until then what is on its rows
+ * may be only the prompt drawn again (zsh does as its line editor starts),
+ * or the line being drawn again from a row above (fish does with a command
+ * of several rows).
  */
 static int
 audit_shell_echoed(struct audit_shell *sh)
@@ -848,7 +864,7 @@ audit_shell_echoed(struct audit_shell *sh)
 	    gd->hsize < sh->line.hsize)
 		return (1);
 	y = gd->hsize + s->cy;
-	return (y < sh->line.y || y > audit_shell_last_row(gd, sh->line.y));
+	return (y > audit_shell_last_row(gd, sh->line.y));
 }
 
 /* A chunk of output has been parsed: read a line once it is echoed. */
