@@ -39,6 +39,10 @@ long=$(python3 -c 'print("echo " + "x" * 115)')
 session() {
 	audit_conf
 	rm -rf "$LOG"
+	# Servers of its own: the last ones may not have gone yet.
+	LABEL=audit-$TEST-$$-$1
+	T="$TMUX_BIN -L $LABEL -f $CONF"
+	OUTER=outer-$TEST-$$-$1
 	run_pid $T new -d -s main -x 80 -y 24 -c "$TMP/work" \
 	    "env -i PATH=$TMP/bin HOME=$TMP/home TERM=$TERM \
 	    bash --rcfile $TMP/$1 -i" || fail "new-session failed"
