@@ -660,17 +660,41 @@ audit_shell_watch(struct audit_shell *sh)
 }
 
 /*
- * The foreground check is due: if the terminal's foreground process group
- * has changed, say what it is now. A command only the screen saw has ended
- * when the foreground comes back to the process that read it.
+ * The kernel says the foreground process group is pgrp (kp): if that is a
+ * change, say what it is now. A command only the screen saw has ended when
+ * the foreground comes back to the process that read it.
  */
+static void
+audit_shell_seen(struct audit_shell *sh, pid_t pgrp,
+    const struct audit_shell_proc *kp)
+{
+	struct audit_buf	*b = &audit_pending;
+	size_t			 start;
+
+	if (pgrp == sh->pgrp)
+		return;
+	sh->pgrp = pgrp;
+
+	start = audit_begin(AUDIT_PROCESS);
+	if (sh->shell_cmd != 0)
+		audit_shell_add_id(sh, b, sh->shell_cmd);
+	else if (sh->nopen != 0)
+		audit_shell_add_id(sh, b, sh->open[sh->nopen - 1].id);
+	else
+		audit_shell_add_id(sh, b, 0);
+	if (audit_shell_add_proc(b, kp))
+		audit_rec_uint(b, AUDIT_F_TRUNCATED, 1);
+	audit_end(start);
+
+	audit_shell_foreground(sh, pgrp);
+}
+
+/* The foreground check is due. */
 static void
 audit_shell_watch_cb(__unused int fd, __unused short events, void *arg)
 {
 	struct audit_shell	*sh = arg;
 	struct audit_shell_proc	 kp;
-	struct audit_buf	*b = &audit_pending;
-	size_t			 start;
 	pid_t			 pgrp;
 	int			 tfd;
 
@@ -679,22 +703,9 @@ audit_shell_watch_cb(__unused int fd, __unused short events, void *arg)
 		return;
 	if ((pgrp = tcgetpgrp(tfd)) <= 0 || pgrp == sh->pgrp)
 		return;
-	sh->pgrp = pgrp;
-
 	audit_shell_sample(&kp, pgrp);
-	start = audit_begin(AUDIT_PROCESS);
-	if (sh->shell_cmd != 0)
-		audit_shell_add_id(sh, b, sh->shell_cmd);
-	else if (sh->nopen != 0)
-		audit_shell_add_id(sh, b, sh->open[sh->nopen - 1].id);
-	else
-		audit_shell_add_id(sh, b, 0);
-	if (audit_shell_add_proc(b, &kp))
-		audit_rec_uint(b, AUDIT_F_TRUNCATED, 1);
-	audit_end(start);
+	audit_shell_seen(sh, pgrp, &kp);
 	audit_shell_proc_free(&kp);
-
-	audit_shell_foreground(sh, pgrp);
 }
 
 /* Stop watching a terminal; what is still open ends with it. */
@@ -792,9 +803,10 @@ audit_shell_submit(struct audit_shell *sh, int fd)
 	audit_cause_save(&ln->cause);
 	audit_cause_saved_free(&sh->last_cause);
 	audit_cause_save(&sh->last_cause);
-	if ((pgrp = tcgetpgrp(fd)) > 0)
+	if ((pgrp = tcgetpgrp(fd)) > 0) {
 		audit_shell_sample(&ln->kernel, pgrp);
-	else
+		audit_shell_seen(sh, pgrp, &ln->kernel);
+	} else
 		memset(&ln->kernel, 0, sizeof ln->kernel);
 	if (!sh->watching)
 		audit_shell_watch(sh);
