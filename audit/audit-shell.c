@@ -96,6 +96,7 @@ struct audit_shell_line {
 	u_int			 hsize;
 	u_int			 y;		/* its first row */
 	u_int			 x0;		/* cells of prompt before it */
+	int			 x0_known;	/* where typing began is known */
 	struct audit_buf	 prompt;	/* as the screen was at submit */
 	struct audit_buf	 text;
 };
@@ -601,17 +602,22 @@ audit_shell_read(struct audit_shell *sh)
 		audit_buf_add(&prompt, ln->prompt.data, ln->prompt.len);
 	}
 
-	if (valid && audit_shell_b_valid(sh) && sh->b_y >= ln->y &&
-	    sh->b_y <= last) {
+	/*
+	 * The shell's cut: at a B mark on the line's rows, where typing began
+	 * (if that is known); a B elsewhere was left by something else.
+	 */
+	if (valid && audit_shell_b_valid(sh) && sh->b_y <= last) {
 		from = (sh->b_y - ln->y) * gd->sx + sh->b_x;
-		if (audit_shell_cells(&cut, gd, ln->y, last, from, UINT_MAX,
-		    1))
-			truncated = 1;
-		marked = 1;
+		if (sh->b_y >= ln->y && (!ln->x0_known || from == ln->x0)) {
+			if (audit_shell_cells(&cut, gd, ln->y, last, from,
+			    UINT_MAX, 1))
+				truncated = 1;
+			marked = 1;
+		}
 		sh->b_set = 0;
 	}
 
-	if (marked || sh->held) {
+	if ((marked && (use->len != 0 || cut.len != 0)) || sh->held) {
 		/* Part of a command the shell has not started yet. */
 		if (sh->held == 0) {
 			audit_buf_add(&sh->held_prompt, prompt.data,
@@ -791,12 +797,15 @@ audit_shell_submit(struct audit_shell *sh, int fd)
 	}
 	ln->y = y;
 	last = audit_shell_last_row(gd, y);
+	ln->x0_known = 1;
 	if (!sh->typing)
 		ln->x0 = (gd->hsize + s->cy - y) * gd->sx + s->cx;
 	else if (sh->type_gd == gd && sh->type_y >= y && sh->type_y <= last)
 		ln->x0 = (sh->type_y - y) * gd->sx + sh->type_x;
-	else
+	else {
 		ln->x0 = 0;
+		ln->x0_known = 0;
+	}
 	audit_shell_cells(&ln->prompt, gd, y, last, 0, ln->x0, 0);
 	audit_shell_cells(&ln->text, gd, y, last, ln->x0, UINT_MAX, 1);
 
