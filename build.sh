@@ -329,7 +329,7 @@ mirror_tree() {
 	    -o -type f ! -name '*.o' ! -name '*.a' ! -name tmux \
 	    ! -name config.status ! -name config.log ! -name config.h \
 	    ! -name Makefile ! -name stamp-h1 -print |
-	    sed 's,^\./,,'; cd "$TOP" && ls audit/*.[ch] audit/*.am) |
+	    sed 's,^\./,,'; cd "$TOP" && ls audit/*.[ch] audit/*.am audit/*.7) |
 	while read -r f; do
 		src=$TREE/$f
 		case "$f" in
