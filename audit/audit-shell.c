@@ -96,8 +96,8 @@ struct audit_shell_line {
 	u_int			 hsize;
 	u_int			 y;		/* its first row */
 	u_int			 x0;		/* cells of prompt before it */
-	int			 x0_known;	/* where typing began is known */
-	struct audit_buf	 prompt;	/* as the screen was at submit */
+	int			 x0_known;	/* typing began there */
+	struct audit_buf	 prompt;	/* as it was at submit */
 	struct audit_buf	 text;
 };
 
@@ -138,7 +138,7 @@ struct audit_shell {
 	char			*cwd;		/* OSC 7 */
 	u_int			 refused;
 
-	/* Commands running: one the C mark opened, those only the screen saw. */
+	/* Commands running: one a C mark opened, those only the screen saw. */
 	uint64_t		 shell_cmd;
 	struct audit_shell_open	 open[AUDIT_SHELL_OPEN];
 	u_int			 nopen;
@@ -452,7 +452,6 @@ audit_shell_write(struct audit_shell *sh, const char *started,
 		audit_rec_uint(b, AUDIT_F_TRUNCATED, 1);
 	audit_end(start);
 
-	sh->refused = 0;
 	log_debug("%s: command %llu (%s)", __func__, (unsigned long long)id,
 	    started);
 	return (id);
@@ -575,9 +574,10 @@ static void
 audit_shell_read(struct audit_shell *sh)
 {
 	struct audit_shell_line	*ln = &sh->line;
-	struct grid		*gd = sh->s->grid;
+	struct screen		*s = sh->s;
+	struct grid		*gd = s->grid;
 	struct audit_buf	 prompt, text, cut, *use;
-	u_int			 last = 0, from;
+	u_int			 y = 0, last = 0, off = 0, from;
 	int			 valid, marked = 0, truncated = 0;
 	uint64_t		 id;
 
@@ -586,12 +586,24 @@ audit_shell_read(struct audit_shell *sh)
 	audit_buf_init(&text);
 	audit_buf_init(&cut);
 
-	valid = (gd == ln->gd && gd->sx == ln->sx && gd->hsize >= ln->hsize &&
-	    ln->y < gd->hsize + gd->sy);
+	/*
+	 * A full-screen program may have taken the alternate screen already:
+	 * then the rows shown before are in the copy tmux keeps of them.
+	 */
+	valid = (gd == ln->gd && gd->sx == ln->sx && gd->hsize >= ln->hsize);
+	if (valid && s->saved_grid != NULL) {
+		off = gd->hsize;
+		gd = s->saved_grid;
+		valid = (ln->y >= off && gd->sx == ln->sx);
+	}
 	if (valid) {
-		last = audit_shell_last_row(gd, ln->y);
-		audit_shell_cells(&prompt, gd, ln->y, last, 0, ln->x0, 0);
-		truncated = audit_shell_cells(&text, gd, ln->y, last, ln->x0,
+		y = ln->y - off;
+		valid = (y < gd->hsize + gd->sy);
+	}
+	if (valid) {
+		last = audit_shell_last_row(gd, y);
+		audit_shell_cells(&prompt, gd, y, last, 0, ln->x0, 0);
+		truncated = audit_shell_cells(&text, gd, y, last, ln->x0,
 		    UINT_MAX, 1);
 		if (!audit_shell_same(&prompt, &ln->prompt) || text.len == 0)
 			valid = 0;
@@ -606,13 +618,15 @@ audit_shell_read(struct audit_shell *sh)
 	 * The shell's cut: at a B mark on the line's rows, where typing began
 	 * (if that is known); a B elsewhere was left by something else.
 	 */
-	if (valid && audit_shell_b_valid(sh) && sh->b_y <= last) {
-		from = (sh->b_y - ln->y) * gd->sx + sh->b_x;
-		if (sh->b_y >= ln->y && (!ln->x0_known || from == ln->x0)) {
-			if (audit_shell_cells(&cut, gd, ln->y, last, from,
-			    UINT_MAX, 1))
-				truncated = 1;
-			marked = 1;
+	if (valid && audit_shell_b_valid(sh) && sh->b_y <= last + off) {
+		if (sh->b_y >= ln->y) {
+			from = (sh->b_y - ln->y) * gd->sx + sh->b_x;
+			if (!ln->x0_known || from == ln->x0) {
+				if (audit_shell_cells(&cut, gd, y, last, from,
+				    UINT_MAX, 1))
+					truncated = 1;
+				marked = 1;
+			}
 		}
 		sh->b_set = 0;
 	}
@@ -625,7 +639,8 @@ audit_shell_read(struct audit_shell *sh)
 		}
 		audit_shell_append(&sh->held_screen, sh->held == 0, use);
 		if (marked)
-			audit_shell_append(&sh->held_shell, sh->held == 0, &cut);
+			audit_shell_append(&sh->held_shell, sh->held == 0,
+			    &cut);
 		else
 			sh->held_unmarked = 1;
 		sh->held++;
@@ -812,6 +827,7 @@ audit_shell_submit(struct audit_shell *sh, int fd)
 	audit_cause_save(&ln->cause);
 	audit_cause_saved_free(&sh->last_cause);
 	audit_cause_save(&sh->last_cause);
+	sh->refused = 0;
 	if ((pgrp = tcgetpgrp(fd)) > 0) {
 		audit_shell_sample(&ln->kernel, pgrp);
 		audit_shell_seen(sh, pgrp, &ln->kernel);
@@ -882,7 +898,8 @@ audit_shell_echoed(struct audit_shell *sh)
 	u_int		 y;
 
 	if (gd != sh->line.gd || gd->sx != sh->line.sx ||
-	    gd->hsize < sh->line.hsize)
+	    gd->hsize < sh->line.hsize || s->saved_grid != NULL ||
+	    sh->line.y >= gd->hsize + gd->sy)
 		return (1);
 	y = gd->hsize + s->cy;
 	return (y > audit_shell_last_row(gd, sh->line.y));
@@ -914,9 +931,9 @@ audit_shell_find(struct window_pane *wp, struct screen *s)
 }
 
 /*
- * Record a mark that is not taken: at most AUDIT_SHELL_REFUSED_MAX for each
- * command line, so a program printing bad marks cannot flood the log (its
- * output is in the log anyway).
+ * Record a mark that is not taken: at most AUDIT_SHELL_REFUSED_MAX from one
+ * line submitted to the next, so a program printing bad marks cannot flood
+ * the log (its output is in the log anyway).
  */
 static void
 audit_shell_refuse(struct audit_shell *sh, u_int osc, const char *p,
@@ -1138,8 +1155,8 @@ audit_osc_7(struct window_pane *wp, struct screen *s, const char *p)
 			*out++ = *cp;
 			continue;
 		}
-		if (sscanf(cp + 1, "%2x", &c) != 1 || !isxdigit((u_char)cp[1]) ||
-		    !isxdigit((u_char)cp[2]) || c == 0) {
+		if (!isxdigit((u_char)cp[1]) || !isxdigit((u_char)cp[2]) ||
+		    sscanf(cp + 1, "%2x", &c) != 1 || c == 0) {
 			free(path);
 			audit_shell_refuse(sh, 7, p, len, "bad escape");
 			return;
