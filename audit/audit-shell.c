@@ -232,7 +232,7 @@ audit_shell_sample(struct audit_shell_proc *kp, pid_t pid)
 	}
 
 	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-	if ((f = fopen(path, "r")) != NULL) {
+	if ((f = fopen(path, "re")) != NULL) {
 		while (getline(&line, &size, f) != -1) {
 			if (sscanf(line, "Uid: %lu %lu", &ruid, &euid) == 2) {
 				kp->have_uid = 1;

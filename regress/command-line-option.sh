@@ -11,7 +11,8 @@
 . "$REGRESS/lib-capture.sh"
 
 assert_eq "the default" "on" \
-    "$($T -f /dev/null start \; show -sv audit-log-commands \; kill-server)"
+    "$($TMUX_BIN -L "$LABEL-default" -f /dev/null start \; \
+    show -sv audit-log-commands \; kill-server)"
 
 audit_conf "set -s audit-log-commands off"
 cat >"$TMP/rc" <<EOF
