@@ -66,7 +66,8 @@ MANIFEST=.tmux-audit-manifest
 
 BUILD_DEPS="gcc make autoconf automake pkg-config bison quilt libevent-dev
 libncurses-dev libutf8proc-dev libsodium-dev"
-TEST_DEPS="util-linux bsdutils procps passwd python3 rsyslog time mandoc asciinema vim less"
+TEST_DEPS="util-linux bsdutils procps passwd python3 rsyslog time mandoc asciinema vim less
+zsh fish sudo sqlite3"
 
 QUILT="quilt --quiltrc $TOP/quiltrc"
 

@@ -138,7 +138,11 @@ enum audit_type {
 	AUDIT_PIPE_PANE = 67,
 	AUDIT_OPTION_CHANGED = 68,
 	AUDIT_ACCESS_CHANGED = 69,
-	AUDIT_COMMAND_START = 70
+	AUDIT_COMMAND_START = 70,
+	AUDIT_COMMAND_LINE = 71,
+	AUDIT_COMMAND_END = 72,
+	AUDIT_PROCESS = 73,
+	AUDIT_MARK_REFUSED = 74
 };
 
 /* Field kinds: the top four bits of a field tag. */
@@ -183,6 +187,11 @@ enum audit_tag {
 	AUDIT_F_RECORDS = 0x101f,
 	AUDIT_F_END_TIME = 0x1020,
 	AUDIT_F_POPUP = 0x1021,
+	AUDIT_F_COMMAND_ID = 0x1022,
+	AUDIT_F_KERNEL_PID = 0x1023,
+	AUDIT_F_KERNEL_UID = 0x1024,
+	AUDIT_F_SHELL_STATUS = 0x1025,
+	AUDIT_F_TRUNCATED = 0x1026,
 	AUDIT_F_USER = 0x3001,
 	AUDIT_F_HOST = 0x3002,
 	AUDIT_F_TMUX_VERSION = 0x3003,
@@ -219,6 +228,15 @@ enum audit_tag {
 	AUDIT_F_SHELL = 0x3022,
 	AUDIT_F_LOST = 0x3023,
 	AUDIT_F_PATH = 0x3024,
+	AUDIT_F_STARTED = 0x3025,
+	AUDIT_F_SCREEN_TEXT = 0x3026,
+	AUDIT_F_SCREEN_PROMPT = 0x3027,
+	AUDIT_F_SHELL_TEXT = 0x3028,
+	AUDIT_F_SHELL_CWD = 0x3029,
+	AUDIT_F_KERNEL_ARGV = 0x302a,
+	AUDIT_F_KERNEL_CWD = 0x302b,
+	AUDIT_F_SOURCE = 0x302c,
+	AUDIT_F_MARK = 0x302d,
 	AUDIT_F_RUN = 0x4001,
 	AUDIT_F_DATA = 0x4002,
 	AUDIT_F_CHAIN = 0x4003,
@@ -435,6 +453,7 @@ void		 audit_print_text(const struct audit_record *,
 void		 audit_print_json(const struct audit_record *,
 		     struct audit_buf *);
 void		 audit_json_string(struct audit_buf *, const void *, size_t);
+void		 audit_json_text(struct audit_buf *, const void *, size_t);
 void		 audit_printf(struct audit_buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 
@@ -453,6 +472,7 @@ extern uint64_t	 audit_start;
 extern u_char	 audit_run[16];
 extern char	*audit_host;
 extern char	*audit_user;
+extern int	 audit_log_commands;
 extern int	 audit_log_input;
 extern int	 audit_log_output;
 extern int	 audit_log_redact;
@@ -583,11 +603,27 @@ void		 audit_seal_now(void);
 int		 audit_store_seal_sync(void);
 
 /* audit-cause.c: who or what caused what is happening now. */
+struct audit_cause_saved {
+	char		*kind;
+	char		*command;
+	int		 has_client;
+	char		*client;
+	int		 has_id;
+	u_int		 client_id;
+	int		 creds;
+	uid_t		 uid;
+	char		*user;
+};
 void		 audit_cause_set_readonly(void);
 int		 audit_cause_readonly(void);
 void		 audit_cause_redacted(void);
 int		 audit_cause_was_redacted(void);
 struct client	*audit_cause_client(void);
+const char	*audit_cause_kind(void);
+void		 audit_cause_save(struct audit_cause_saved *);
+void		 audit_cause_saved_free(struct audit_cause_saved *);
+void		 audit_add_saved_cause(struct audit_buf *,
+		     const struct audit_cause_saved *);
 void		 audit_add_cause(struct audit_buf *);
 
 /* audit-access.c: who may do what. */
@@ -598,11 +634,22 @@ const char	*audit_readonly_why(struct cmdq_item *, struct client *,
 int		 audit_guest_seal(struct client *);
 
 /* audit-input.c: what goes into and comes out of terminals. */
+int		 audit_tty_noecho(int);
 int		 audit_tty_secret(int);
+int		 audit_input_submits(struct evbuffer *, size_t, size_t, int *);
 void		 audit_input_added(struct evbuffer *,
 		     const struct evbuffer_cb_info *, int,
 		     void (*)(struct audit_buf *, void *), void *);
 void		 audit_output_read(u_int, u_int, const u_char *, size_t);
+
+/* audit-shell.c: the command lines run in panes and popups. */
+struct audit_shell *audit_shell_create(struct window_pane *, struct screen *,
+		     int, void (*)(struct audit_buf *, void *), void *);
+void		 audit_shell_free(struct audit_shell *);
+void		 audit_shell_input(struct audit_shell *, struct evbuffer *,
+		     const struct evbuffer_cb_info *);
+void		 audit_shell_output(struct audit_shell *);
+void		 audit_shell_parsed(struct audit_shell *);
 
 /* audit-policy.c: the system policy and the options only the owner sets. */
 int		 audit_policy_is_file(const char *);
@@ -820,5 +867,13 @@ enum cmd_retval	 audit_export_window(struct cmdq_item *, struct args *,
 void		 audit_typed_record(struct audit_out *,
 		     const struct audit_record *);
 void		 audit_typed_flush(struct audit_out *);
+
+/* audit-history.c: the command history (-H). */
+struct audit_history;
+struct audit_history *audit_history_create(void);
+void		 audit_history_record(struct audit_history *,
+		     const struct audit_record *, int);
+void		 audit_history_print(struct audit_history *, struct audit_out *,
+		     struct cmdq_item *, struct args *);
 
 #endif /* AUDIT_INT_H */

@@ -53,6 +53,7 @@ struct audit_view	 audit_pending_view;
 uint64_t		 audit_seq;
 uint64_t		 audit_dropped;
 
+int			 audit_log_commands = 1;
 int			 audit_log_input = 1;
 int			 audit_log_output = 1;
 int			 audit_log_redact = 1;
@@ -119,6 +120,8 @@ audit_identity(void)
 void
 audit_read_options(void)
 {
+	audit_log_commands = options_get_number(global_options,
+	    "audit-log-commands");
 	audit_log_input = options_get_number(global_options, "audit-log-input");
 	audit_log_output = options_get_number(global_options,
 	    "audit-log-output");

@@ -39,10 +39,11 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.name = "show-audit",
 	.alias = NULL,
 
-	.args = { "a:b:C:c:d:e:F:f:G:g:IJk:Klm:o:O:P:RTt:U:Vvw:Wx:Y:", 0, 0,
+	.args = { "a:b:C:c:d:e:F:f:G:g:HIJk:Klm:o:O:P:RTt:U:Vvw:Wx:Y:", 0, 0,
 		  NULL },
-	.usage = "[-IJKlRTVvW] [-a since] [-b until] [-C client] "
-		 "[-c collector-key] [-d directory] [-e asciicast|scriptreplay] [-F format] "
+	.usage = "[-HIJKlRTVvW] [-a since] [-b until] [-C client] "
+		 "[-c collector-key] [-d directory] "
+		 "[-e asciicast|scriptreplay] [-F format] "
 		 "[-f filter] [-G key-file] [-g text] [-k public-key] "
 		 "[-m max-idle] [-O output] [-o start] [-P popup] [-t target] "
 		 "[-U user] [-w witness-file] [-x speed] [-Y types]",
@@ -60,6 +61,7 @@ struct audit_show {
 	struct audit_target	 t;
 	struct audit_select	 sel;
 	struct audit_index	*ix;
+	struct audit_history	*hist;
 	struct audit_export	*ex;
 
 	struct audit_buf	 line;
@@ -79,6 +81,11 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	audit_target_track(&as->t, r);
 	if (as->ex != NULL) {
 		audit_export_record(as->ex, r);
+		return;
+	}
+	if (as->hist != NULL) {
+		audit_history_record(as->hist, r, audit_target_match(&as->t,
+		    r) && audit_select_match(&as->sel, r));
 		return;
 	}
 	if (!audit_target_match(&as->t, r) ||
@@ -282,6 +289,14 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 	}
 	if (audit_select_parse(&as->sel, args, &cause) != 0)
 		goto fail;
+	if (args_has(args, 'H') && (args_has(args, 'l') ||
+	    args_has(args, 'T') || args_has(args, 'W') || args_has(args, 'e') ||
+	    args_has(args, 'R'))) {
+		cause = xstrdup("-H cannot be used with -e, -l, -R, -T or -W");
+		goto fail;
+	}
+	if (args_has(args, 'H'))
+		as->hist = audit_history_create();
 	if (args_has(args, 'l'))
 		as->ix = audit_index_create();
 	if (args_has(args, 'e') || args_has(args, 'R')) {
@@ -309,6 +324,10 @@ audit_show_finish(struct audit_show *as)
 	if (as->ix != NULL) {
 		audit_index_print(as->ix, as->out);
 		as->ix = NULL;
+	}
+	if (as->hist != NULL) {
+		audit_history_print(as->hist, as->out, as->item, as->args);
+		as->hist = NULL;
 	}
 	if (as->ex != NULL) {
 		if (audit_export_finish(as->ex, &cause) != 0) {

@@ -14,8 +14,9 @@ POLICY = "/etc/tmux-audit.conf"
 MEMORY_CONFIGS = ("pristine", "on-seal", "on-collector")
 
 # Instructions are counted (valgrind's callgrind) for these, on the first
-# INSTR_MB of each stream: exact where wall time is noisy.
-INSTR_CONFIGS = ("pristine", "off", "on-seal", "on-collector")
+# INSTR_MB of each stream: exact where wall time is noisy. on-nocmd is
+# on-seal with command capture off, to show what capture costs.
+INSTR_CONFIGS = ("pristine", "off", "on-seal", "on-nocmd", "on-collector")
 INSTR_MB = {"text": 4, "escape": 2}
 
 # The server's futex and write calls are counted (strace) for this
@@ -61,9 +62,10 @@ class Config:
 
 
 def make_configs(fork, pristine):
-    def on(sync):
+    def on(sync, commands="on"):
         return ["set -s audit-log on", "set -s audit-log-input on",
                 "set -s audit-log-output on",
+                "set -s audit-log-commands %s" % commands,
                 "set -s audit-log-sync %s" % sync]
     return [
         Config("pristine", "pristine tmux 3.5a", pristine),
@@ -78,6 +80,8 @@ def make_configs(fork, pristine):
                audit=True),
         Config("on-collector", "fork, all on, sync seal, to tmux-auditd",
                fork, on("seal"), audit=True, collector=True),
+        Config("on-nocmd", "fork, all on but command capture, sync seal",
+               fork, on("seal", "off"), audit=True),
         Config("pipe-pane", "pristine + pipe-pane 'cat >> file'", pristine,
                peer="pipe-pane"),
         Config("script", "pristine + script in the pane", pristine,

@@ -24,6 +24,16 @@
 #				Python bytes literal PY?
 #	wait_pane WHAT TYPE PANE PY
 #				wait_for pane_has
+#	at_prompt PANE PROMPT	does PANE (of the server on $LABEL, or $S if
+#				set) show PROMPT alone on the cursor's line,
+#				the cursor right after it?
+#	wait_prompt PANE PROMPT	wait_for at_prompt
+#	commands_logged N	has that server recorded N command lines?
+#	type_line N PANE PROMPT KEY...
+#				press the keys (type_text for a word starting
+#				with =, type_keys otherwise), then wait for the
+#				Nth command line to be recorded and for PROMPT
+#				in PANE
 #
 # and a Python module, capture (PYTHONPATH is set), for the checks:
 #
@@ -132,4 +142,41 @@ wait_pane() {
 	what=$1
 	shift
 	wait_for "$what" pane_has "$@"
+}
+
+# The server the command-line helpers ask: $S (lib-users.sh) or $T.
+_cl_tmux() {
+	${S:-$T} "$@"
+}
+
+at_prompt() {
+	_ap=$(_cl_tmux display -p -t "$1" '#{cursor_x} #{cursor_y}') ||
+	    return 1
+	_line=$(_cl_tmux capture-pane -p -t "$1" -S "${_ap#* }" \
+	    -E "${_ap#* }") || return 1
+	[ "$_line" = "$(printf '%s' "$2" | sed 's/ *$//')" ] &&
+	    [ "${_ap% *}" -eq "$(printf '%s' "$2" | wc -m)" ]
+}
+
+wait_prompt() {
+	wait_for "the prompt \"$2\" in $1" at_prompt "$1" "$2"
+}
+
+commands_logged() {
+	[ "$(_cl_tmux show-audit -Y command-line 2>/dev/null | wc -l)" -ge "$1" ]
+}
+
+type_line() {
+	_tl_n=$1
+	_tl_pane=$2
+	_tl_prompt=$3
+	shift 3
+	for _tl_key in "$@"; do
+		case "$_tl_key" in
+		=*)	type_text "${_tl_key#=}" ;;
+		*)	type_keys "$_tl_key" ;;
+		esac
+	done
+	wait_for "command line $_tl_n" commands_logged "$_tl_n"
+	wait_prompt "$_tl_pane" "$_tl_prompt"
 }
