@@ -71,7 +71,7 @@ MANIFEST=.tmux-audit-manifest
 BUILD_DEPS="gcc make autoconf automake pkg-config bison quilt libevent-dev
 libncurses-dev libutf8proc-dev libsodium-dev"
 TEST_DEPS="util-linux bsdutils procps passwd python3 rsyslog time mandoc asciinema vim less
-chromium"
+chromium zsh fish sudo sqlite3"
 
 # The player of the HTML report (show-audit -e html): asciinema-player from
 # the npm registry, this version and no other, its tarball checked against
@@ -342,7 +342,7 @@ mirror_tree() {
 	    -o -type f ! -name '*.o' ! -name '*.a' ! -name tmux \
 	    ! -name config.status ! -name config.log ! -name config.h \
 	    ! -name Makefile ! -name stamp-h1 -print |
-	    sed 's,^\./,,'; cd "$TOP" && ls audit/*.[ch] audit/*.am audit/*.7) |
+	    sed 's,^\./,,'; cd "$TOP" && ls audit/*.[ch] audit/*.am audit/*.[0-9]) |
 	while read -r f; do
 		src=$TREE/$f
 		case "$f" in
@@ -351,6 +351,13 @@ mirror_tree() {
 		cmp -s "$src" "$dest/$f" && continue
 		mkdir -p "$dest/$(dirname "$f")"
 		cp "$src" "$dest/$f"
+	done
+	# An audit source since removed or renamed goes, with its object.
+	for f in "$dest"/audit/*.[ch]; do
+		base=${f##*/}
+		[ -e "$TOP/audit/$base" ] && continue
+		[ "$base" = fuzz-show-audit.c ] && continue
+		rm -f "$f" "${f%.c}.o"
 	done
 }
 
@@ -393,8 +400,10 @@ do_fuzz_build() {
 	cp "$TOP/regress/fuzz/fuzz-show-audit.c" "$dir/audit/fuzz-show-audit.c"
 	werror_audit "$dir" audit/fuzz-show-audit.o
 	objcopy --redefine-sym main=tmux_main "$dir/tmux.o" "$dir/tmux-main.o"
+	# Every object of tmux, not the collector's own (its main).
 	objs=$(cd "$dir" && ls *.o compat/*.o audit/*.o 2>/dev/null |
-	    grep -v '^tmux\(-main\)\{0,1\}\.o$')
+	    grep -v '^tmux\(-main\)\{0,1\}\.o$' |
+	    grep -v '^audit/audit\(d\|-collect\)\.o$')
 	(cd "$dir" && clang -fsanitize=fuzzer,$SANITIZE_LIST -o audit-fuzz \
 	    $objs tmux-main.o $(sed -n 's/^LIBS = //p' Makefile)) ||
 	    die "tmux-fuzz/audit-fuzz was not built"

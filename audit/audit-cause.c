@@ -155,32 +155,93 @@ audit_cause_client(void)
 	return (top->c);
 }
 
-/* Add the current cause to a record. */
+/* The kind of the current cause ("tmux" if there is none). */
+const char *
+audit_cause_kind(void)
+{
+	if (audit_ncauses == 0)
+		return ("tmux");
+	if (audit_ncauses > AUDIT_CAUSE_DEPTH)
+		return (audit_causes[AUDIT_CAUSE_DEPTH - 1].kind);
+	return (audit_causes[audit_ncauses - 1].kind);
+}
+
+/*
+ * Keep the current cause for a record written later, when the client
+ * behind it may be gone: a command line is recorded once the pane has
+ * echoed it, not when its Enter was typed.
+ */
 void
-audit_add_cause(struct audit_buf *b)
+audit_cause_save(struct audit_cause_saved *cs)
 {
 	struct audit_cause	*top;
 	struct audit_client	*ac;
 
+	memset(cs, 0, sizeof *cs);
 	if (audit_ncauses == 0) {
-		audit_rec_str(b, AUDIT_F_CAUSE, "tmux");
+		cs->kind = xstrdup("tmux");
 		return;
 	}
 	if (audit_ncauses > AUDIT_CAUSE_DEPTH)
 		top = &audit_causes[AUDIT_CAUSE_DEPTH - 1];
 	else
 		top = &audit_causes[audit_ncauses - 1];
-	audit_rec_str(b, AUDIT_F_CAUSE, top->kind);
+	cs->kind = xstrdup(top->kind);
 	if (top->command != NULL)
-		audit_rec_str(b, AUDIT_F_CAUSE_COMMAND, top->command);
+		cs->command = xstrdup(top->command);
 	if (top->c == NULL)
 		return;
-	audit_rec_str(b, AUDIT_F_CAUSE_CLIENT, top->c->name);
+	cs->has_client = 1;
+	if (top->c->name != NULL)
+		cs->client = xstrdup(top->c->name);
 	if ((ac = top->c->audit) != NULL) {
-		audit_rec_uint(b, AUDIT_F_CAUSE_CLIENT_ID, ac->id);
+		cs->has_id = 1;
+		cs->client_id = ac->id;
 		if (ac->creds) {
-			audit_rec_uint(b, AUDIT_F_CAUSE_UID, ac->uid);
-			audit_rec_str(b, AUDIT_F_CAUSE_USER, ac->user);
+			cs->creds = 1;
+			cs->uid = ac->uid;
+			if (ac->user != NULL)
+				cs->user = xstrdup(ac->user);
 		}
 	}
+}
+
+void
+audit_cause_saved_free(struct audit_cause_saved *cs)
+{
+	free(cs->kind);
+	free(cs->command);
+	free(cs->client);
+	free(cs->user);
+	memset(cs, 0, sizeof *cs);
+}
+
+/* Add a saved cause to a record, as audit_add_cause would have then. */
+void
+audit_add_saved_cause(struct audit_buf *b, const struct audit_cause_saved *cs)
+{
+	audit_rec_str(b, AUDIT_F_CAUSE, cs->kind != NULL ? cs->kind : "tmux");
+	if (cs->command != NULL)
+		audit_rec_str(b, AUDIT_F_CAUSE_COMMAND, cs->command);
+	if (!cs->has_client)
+		return;
+	audit_rec_str(b, AUDIT_F_CAUSE_CLIENT, cs->client);
+	if (cs->has_id) {
+		audit_rec_uint(b, AUDIT_F_CAUSE_CLIENT_ID, cs->client_id);
+		if (cs->creds) {
+			audit_rec_uint(b, AUDIT_F_CAUSE_UID, cs->uid);
+			audit_rec_str(b, AUDIT_F_CAUSE_USER, cs->user);
+		}
+	}
+}
+
+/* Add the current cause to a record. */
+void
+audit_add_cause(struct audit_buf *b)
+{
+	struct audit_cause_saved	cs;
+
+	audit_cause_save(&cs);
+	audit_add_saved_cause(b, &cs);
+	audit_cause_saved_free(&cs);
 }

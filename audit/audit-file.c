@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -300,6 +301,17 @@ audit_dir_same(int dfd, const char *path)
 		return (0);
 	}
 	return (1);
+}
+
+/* The user name for a uid, or NULL. */
+const char *
+audit_user_name(uid_t uid)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwuid(uid)) == NULL)
+		return (NULL);
+	return (pw->pw_name);
 }
 
 /* Replace anything but [A-Za-z0-9._-] so names stay one word. */

@@ -848,7 +848,8 @@ audit_html_verify(struct audit_html *html)
 	for (i = 0; i < html->nfiles; i++)
 		paths[i] = html->files[i].path;
 	audit_verify_paths(&vout, paths, html->nfiles,
-	    args_get(html->args, 'w'), args_get(html->args, 'k'));
+	    args_get(html->args, 'w'), args_get(html->args, 'k'),
+	    args_get(html->args, 'c'));
 	free(paths);
 	if (html->nfiles == 0) {
 		audit_html_vline(html, 1, "no log files: nothing was "
@@ -963,7 +964,7 @@ audit_html_selection(struct audit_html *html, struct audit_buf *b)
 /* The verdict at the top: one line, red, amber or green. */
 static void
 audit_html_verdict(struct audit_html *html, struct audit_buf *b,
-    const char *fp)
+    const char *fp, const char *what)
 {
 	if (html->problems != 0) {
 		audit_printf(b, "<div id=\"verdict\" class=\"verdict bad\" "
@@ -975,13 +976,13 @@ audit_html_verdict(struct audit_html *html, struct audit_buf *b,
 	} else if (fp == NULL) {
 		audit_printf(b, "<div id=\"verdict\" class=\"verdict warn\">"
 		    "<strong>Consistent, not anchored</strong>: every file's "
-		    "chain and seals hold, but no host key was given (-k), so "
-		    "a log rewritten and sealed again with new keys would look "
-		    "the same.</div>\n");
+		    "chain and seals hold, but no host key (-k) or collector "
+		    "key (-c) was given, so a log rewritten and sealed again "
+		    "with new keys would look the same.</div>\n");
 	} else {
 		audit_printf(b, "<div id=\"verdict\" class=\"verdict good\">"
 		    "<strong>Intact</strong>: every file verifies and is "
-		    "anchored to host key %s.</div>\n", fp);
+		    "anchored to %s %s.</div>\n", what, fp);
 	}
 }
 
@@ -1016,14 +1017,17 @@ audit_html_header(struct audit_html *html, struct audit_buf *b,
 	struct audit_html_pane		*p;
 	char				**hosts = NULL, **users = NULL;
 	char				*fp = NULL, *cause, host[256];
-	const char			*key, *v;
+	const char			*key, *v, *what = "host key";
 	u_char				 pk[AUDIT_PK_LEN];
 	uint64_t			 first = 0, last = 0;
 	u_int				 nhosts = 0, nusers = 0, i, j;
 	u_int				 nsessions = 0, npanes = 0;
 
-	if ((key = args_get(html->args, 'k')) != NULL &&
-	    audit_host_key_read_public(key, pk, &cause) == 0)
+	if ((key = args_get(html->args, 'c')) != NULL)
+		what = "collector key";
+	else
+		key = args_get(html->args, 'k');
+	if (key != NULL && audit_host_key_read_public(key, pk, &cause) == 0)
 		fp = audit_key_fingerprint(pk);
 	else if (key != NULL)
 		free(cause);
@@ -1060,7 +1064,7 @@ audit_html_header(struct audit_html *html, struct audit_buf *b,
 		audit_html_name(&users, &nusers, html->cmds[i].user);
 
 	audit_printf(b, "<header>\n<h1>tmux-audit report</h1>\n");
-	audit_html_verdict(html, b, fp);
+	audit_html_verdict(html, b, fp, what);
 	audit_printf(b, "<dl id=\"coverage\">\n");
 	audit_printf(b, "<dt>Hosts</dt><dd id=\"hosts\">");
 	audit_html_names(b, hosts, nhosts);
@@ -1194,8 +1198,8 @@ audit_html_data(struct audit_html *html, struct audit_buf *b,
 		audit_html_json_str(b, run->user);
 		audit_printf(b, ",\"pid\":%llu,\"run\":\"%s\",\"state\":\"%s\","
 		    "\"source\":", (unsigned long long)run->pid, run->hex,
-		    run->bad ? "bad" : args_has(html->args, 'k') ? "intact" :
-		    "consistent");
+		    run->bad ? "bad" : (args_has(html->args, 'k') ||
+		    args_has(html->args, 'c')) ? "intact" : "consistent");
 		audit_html_json_str(b, html->sources[run->source]);
 		audit_printf(b, "}");
 	}

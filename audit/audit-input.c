@@ -37,19 +37,24 @@
  */
 
 /*
- * Is the terminal on fd reading a password? Echo off with canonical mode on
- * is what getpass(3), sudo, ssh and passwd set.
+ * Is the terminal on fd reading a line it does not show? Echo off with
+ * canonical mode on is what getpass(3), sudo, ssh, passwd and read -s set.
  */
 int
-audit_tty_secret(int fd)
+audit_tty_noecho(int fd)
 {
 	struct termios	tio;
 
-	if (!audit_log_redact || fd == -1)
-		return (0);
-	if (tcgetattr(fd, &tio) != 0)
+	if (fd == -1 || tcgetattr(fd, &tio) != 0)
 		return (0);
 	return ((~tio.c_lflag & ECHO) && (tio.c_lflag & ICANON));
+}
+
+/* Is the terminal on fd reading a password whose input is to be redacted? */
+int
+audit_tty_secret(int fd)
+{
+	return (audit_log_redact && audit_tty_noecho(fd));
 }
 
 /*
@@ -82,27 +87,44 @@ audit_peek(struct evbuffer *evb, struct evbuffer_ptr *pos, u_char *out,
 		fatalx("%s: %zu bytes missing", __func__, n);
 }
 
-/* Do the n bytes at off in evb hold a carriage return or a newline? */
-static int
-audit_input_submits(struct evbuffer *evb, size_t off, size_t n)
+/*
+ * Do the n bytes at off in evb hold a carriage return or a newline (the
+ * input submits a line)? If more is not NULL, it is set if bytes follow the
+ * last of them.
+ */
+int
+audit_input_submits(struct evbuffer *evb, size_t off, size_t n, int *more)
 {
 	struct evbuffer_ptr	 pos;
 	struct evbuffer_iovec	*v;
 	int			 nv, i, found = 0;
 	size_t			 len;
+	const u_char		*p, *cr, *nl;
 
+	if (more != NULL)
+		*more = 0;
 	evbuffer_ptr_set(evb, &pos, off, EVBUFFER_PTR_SET);
 	nv = evbuffer_peek(evb, n, &pos, NULL, 0);
 	if (nv <= 0)
 		return (0);
 	v = xreallocarray(NULL, nv, sizeof *v);
 	nv = evbuffer_peek(evb, n, &pos, v, nv);
-	for (i = 0; i < nv && n != 0 && !found; i++) {
+	for (i = 0; i < nv && n != 0; i++) {
 		len = v[i].iov_len;
 		if (len > n)
 			len = n;
-		found = (memchr(v[i].iov_base, '\r', len) != NULL ||
-		    memchr(v[i].iov_base, '\n', len) != NULL);
+		p = v[i].iov_base;
+		cr = memrchr(p, '\r', len);
+		nl = memrchr(p, '\n', len);
+		if (cr == NULL || (nl != NULL && nl > cr))
+			cr = nl;
+		if (cr != NULL) {
+			found = 1;
+			if (more == NULL)
+				break;
+			*more = (cr != p + len - 1);
+		} else if (found && len != 0)
+			*more = 1;
 		n -= len;
 	}
 	free(v);
@@ -157,7 +179,7 @@ audit_input_added(struct evbuffer *evb, const struct evbuffer_cb_info *info,
 	 */
 	c = audit_cause_client();
 	if (!audit_client_is_owner(c) && audit_input_submits(evb,
-	    total - info->n_added, info->n_added))
+	    total - info->n_added, info->n_added, NULL))
 		audit_guest_seal(c);
 }
 

@@ -49,6 +49,36 @@
 #define AUDIT_D_SEAL "tmux-audit seal v1"
 #define AUDIT_D_RUNKEY "tmux-audit run key v1"
 #define AUDIT_D_KEYID "tmux-audit key id v1"
+#define AUDIT_D_CSEAL "tmux-audit counter-seal v1"
+#define AUDIT_D_CSEALREC "tmux-audit counter-sealed seal v1"
+
+/* Counter-seal files of the collector (audit-cseal.c). */
+#define AUDIT_CSEAL_MAGIC "TMUXCSL"
+#define AUDIT_CSEAL_SUFFIX "-cseal"
+#define AUDIT_CSEAL_HDR (AUDIT_HEADER_LEN + AUDIT_PK_LEN)
+#define AUDIT_CSEAL_ENTRY (24 + AUDIT_HASH_LEN + AUDIT_SIG_LEN)
+#define AUDIT_CSEAL_MSG (48 + AUDIT_HASH_LEN)
+
+/*
+ * The collector protocol (FORMAT.md section 17): messages of a type byte,
+ * a four-byte length and that many bytes.
+ */
+#define AUDIT_LINK_MAGIC "TMUXAUDC"
+#define AUDIT_LINK_VERSION 1
+#define AUDIT_LINK_HDR 5
+#define AUDIT_LINK_MAX (AUDIT_REC_MAX + 65536)
+#define AUDIT_LINK_FRAME (1024 * 1024)
+enum audit_link_type {
+	AUDIT_LINK_HELLO = 1,
+	AUDIT_LINK_SEGMENT = 2,
+	AUDIT_LINK_RECORDS = 3,
+	AUDIT_LINK_END = 4,
+	AUDIT_LINK_WELCOME = 16,
+	AUDIT_LINK_ACK = 17,
+	AUDIT_LINK_ERROR = 18
+};
+#define AUDIT_LINK_HELLO_LEN (8 + 1 + 16 + 8 + 8)
+#define AUDIT_LINK_COMPLETE 0x1
 
 /* The system policy file, fixed at build time. */
 #ifndef AUDIT_POLICY_PATH
@@ -110,7 +140,11 @@ enum audit_type {
 	AUDIT_PIPE_PANE = 67,
 	AUDIT_OPTION_CHANGED = 68,
 	AUDIT_ACCESS_CHANGED = 69,
-	AUDIT_COMMAND_START = 70
+	AUDIT_COMMAND_START = 70,
+	AUDIT_COMMAND_LINE = 71,
+	AUDIT_COMMAND_END = 72,
+	AUDIT_PROCESS = 73,
+	AUDIT_MARK_REFUSED = 74
 };
 
 /* Field kinds: the top four bits of a field tag. */
@@ -155,6 +189,11 @@ enum audit_tag {
 	AUDIT_F_RECORDS = 0x101f,
 	AUDIT_F_END_TIME = 0x1020,
 	AUDIT_F_POPUP = 0x1021,
+	AUDIT_F_COMMAND_ID = 0x1022,
+	AUDIT_F_KERNEL_PID = 0x1023,
+	AUDIT_F_KERNEL_UID = 0x1024,
+	AUDIT_F_SHELL_STATUS = 0x1025,
+	AUDIT_F_TRUNCATED = 0x1026,
 	AUDIT_F_USER = 0x3001,
 	AUDIT_F_HOST = 0x3002,
 	AUDIT_F_TMUX_VERSION = 0x3003,
@@ -191,6 +230,15 @@ enum audit_tag {
 	AUDIT_F_SHELL = 0x3022,
 	AUDIT_F_LOST = 0x3023,
 	AUDIT_F_PATH = 0x3024,
+	AUDIT_F_STARTED = 0x3025,
+	AUDIT_F_SCREEN_TEXT = 0x3026,
+	AUDIT_F_SCREEN_PROMPT = 0x3027,
+	AUDIT_F_SHELL_TEXT = 0x3028,
+	AUDIT_F_SHELL_CWD = 0x3029,
+	AUDIT_F_KERNEL_ARGV = 0x302a,
+	AUDIT_F_KERNEL_CWD = 0x302b,
+	AUDIT_F_SOURCE = 0x302c,
+	AUDIT_F_MARK = 0x302d,
 	AUDIT_F_RUN = 0x4001,
 	AUDIT_F_DATA = 0x4002,
 	AUDIT_F_CHAIN = 0x4003,
@@ -337,6 +385,9 @@ void		 audit_chain_add(struct audit_chain *, const u_char *, size_t);
 void		 audit_chain_epoch(struct audit_chain *);
 
 /* audit-key.c: key text forms, key files, signing. */
+int		 audit_sign_check(const u_char *, const char *, const u_char *,
+		     size_t, const u_char *);
+int		 audit_key_generate(const char *, const char *, char **);
 char		*audit_key_fingerprint(const u_char *);
 char		*audit_key_text(const u_char *);
 int		 audit_host_key_read_public(const char *, u_char *, char **);
@@ -346,10 +397,44 @@ int		 audit_key_read_secret(const char *, const char *, u_char *,
 void		 audit_sign(u_char *, const char *, const u_char *, size_t,
 		     const u_char *);
 
+/* audit-cseal.c: the collector's counter-seals. */
+struct audit_cseal {
+	uint64_t	 index;
+	uint64_t	 seq;
+	uint64_t	 time;
+	u_char		 hash[AUDIT_HASH_LEN];
+	u_char		 sig[AUDIT_SIG_LEN];
+};
+void		 audit_cseal_make(struct audit_cseal *, const u_char *,
+		     uint64_t, const struct audit_record *, uint64_t, uint64_t,
+		     const u_char *);
+int		 audit_cseal_check(const struct audit_cseal *, const u_char *,
+		     uint64_t, const struct audit_record *, uint64_t,
+		     const u_char *);
+void		 audit_cseal_encode(const struct audit_cseal *, u_char *);
+void		 audit_cseal_header(u_char *, const u_char *);
+int		 audit_cseal_read(const char *, u_char *, struct audit_cseal **,
+		     u_int *, char **);
+
+/* auditd.c and audit-collect.c: the collector, tmux-auditd. */
+struct auditd_conn;
+extern char	*auditd_host;
+extern char	*auditd_root;
+extern int	 auditd_rootfd;
+extern gid_t	 auditd_gid;
+extern u_int	 auditd_timeout;
+extern u_char	*auditd_sk;
+extern u_char	 auditd_pk[AUDIT_PK_LEN];
+void		 auditd_log(int, const char *, ...) printflike(2, 3);
+void		 auditd_accept(int);
+int		 auditd_conn_alive(struct auditd_conn *);
+void		 auditd_close_all(void);
+
 /* audit-file.c: log directories and segment files on disk. */
 int		 audit_dir_open(const char *, int, char **);
 int		 audit_dir_check(const char *, int, char **);
 int		 audit_dir_same(int, const char *);
+const char	*audit_user_name(uid_t);
 char		*audit_file_word(const char *);
 char		*audit_file_name(const char *, const char *, uint64_t,
 		     long, u_int);
@@ -372,6 +457,7 @@ void		 audit_print_text(const struct audit_record *,
 void		 audit_print_json(const struct audit_record *,
 		     struct audit_buf *);
 void		 audit_json_string(struct audit_buf *, const void *, size_t);
+void		 audit_json_text(struct audit_buf *, const void *, size_t);
 void		 audit_printf(struct audit_buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 
@@ -410,6 +496,7 @@ extern uint64_t	 audit_start;
 extern u_char	 audit_run[16];
 extern char	*audit_host;
 extern char	*audit_user;
+extern int	 audit_log_commands;
 extern int	 audit_log_input;
 extern int	 audit_log_output;
 extern int	 audit_log_redact;
@@ -424,7 +511,6 @@ void		 audit_set_state(enum audit_state);
 void		 audit_identity(void);
 void		 audit_read_options(void);
 size_t		 audit_begin(u_int);
-const char	*audit_user_name(uid_t);
 void		 audit_add_server(struct audit_buf *);
 void		 audit_add_client(struct audit_buf *, struct client *);
 void		 audit_warn(const char *);
@@ -458,6 +544,7 @@ struct audit_job {
 	size_t			 hashed;	/* bytes already chained */
 	size_t			 start;		/* bytes already written */
 	int			 fd;
+	int			 link;		/* fd is the collector's */
 	struct audit_chain	*chain;
 
 	size_t			 written;	/* from start */
@@ -467,11 +554,36 @@ struct audit_job *audit_writer_job(void);
 void		 audit_writer_queue(void);
 int		 audit_writer_poll(int, int *);
 
+/* audit-link.c: the link to the collector. */
+int		 audit_link_fd(void);
+const char	*audit_link_dir(void);
+const char	*audit_link_failed(void);
+int		 audit_link_send(int, const u_char *, size_t);
+int		 audit_link_open(const char *, char **);
+int		 audit_link_reopen(char **);
+void		 audit_link_segment(uint64_t, const u_char *, size_t);
+void		 audit_link_keep(const u_char *, size_t);
+void		 audit_link_records(const u_char *, size_t);
+void		 audit_link_end(void);
+int		 audit_link_sync(void);
+void		 audit_link_send_failed(int);
+int		 audit_link_idle(void);
+void		 audit_link_close(void);
+void		 audit_link_down(void);
+
 /* audit-segment.c: the segment files being written. */
 const char	*audit_current_dir(void);
 char		**audit_current_files(u_int *);
 u_int		 audit_current_segment(void);
 int		 audit_segment_fd(void);
+int		 audit_segment_configured(void);
+int		 audit_segment_is_link(void);
+int		 audit_segment_active(void);
+void		 audit_segment_set_link(const char *);
+size_t		 audit_segment_write(const void *, size_t, char **);
+void		 audit_segment_sending(const void *, size_t);
+int		 audit_segment_sync(void);
+int		 audit_segment_relink(char **);
 const char	*audit_segment_path(void);
 uint64_t	 audit_segment_bytes(void);
 void		 audit_segment_wrote(size_t);
@@ -503,8 +615,8 @@ void		 audit_gap_clear(struct audit_gap *);
 
 /* audit-store.c: where records end up. */
 void		 audit_end(size_t);
-int		 audit_store_open(const char *, char **);
-void		 audit_store_open_later(const char *, const char *);
+int		 audit_store_open(char **);
+void		 audit_store_open_later(const char *);
 void		 audit_store_close(void);
 void		 audit_store_loop(void);
 void		 audit_flush(void);
@@ -515,11 +627,27 @@ void		 audit_seal_now(void);
 int		 audit_store_seal_sync(void);
 
 /* audit-cause.c: who or what caused what is happening now. */
+struct audit_cause_saved {
+	char		*kind;
+	char		*command;
+	int		 has_client;
+	char		*client;
+	int		 has_id;
+	u_int		 client_id;
+	int		 creds;
+	uid_t		 uid;
+	char		*user;
+};
 void		 audit_cause_set_readonly(void);
 int		 audit_cause_readonly(void);
 void		 audit_cause_redacted(void);
 int		 audit_cause_was_redacted(void);
 struct client	*audit_cause_client(void);
+const char	*audit_cause_kind(void);
+void		 audit_cause_save(struct audit_cause_saved *);
+void		 audit_cause_saved_free(struct audit_cause_saved *);
+void		 audit_add_saved_cause(struct audit_buf *,
+		     const struct audit_cause_saved *);
 void		 audit_add_cause(struct audit_buf *);
 
 /* audit-access.c: who may do what. */
@@ -530,11 +658,22 @@ const char	*audit_readonly_why(struct cmdq_item *, struct client *,
 int		 audit_guest_seal(struct client *);
 
 /* audit-input.c: what goes into and comes out of terminals. */
+int		 audit_tty_noecho(int);
 int		 audit_tty_secret(int);
+int		 audit_input_submits(struct evbuffer *, size_t, size_t, int *);
 void		 audit_input_added(struct evbuffer *,
 		     const struct evbuffer_cb_info *, int,
 		     void (*)(struct audit_buf *, void *), void *);
 void		 audit_output_read(u_int, u_int, const u_char *, size_t);
+
+/* audit-shell.c: the command lines run in panes and popups. */
+struct audit_shell *audit_shell_create(struct window_pane *, struct screen *,
+		     int, void (*)(struct audit_buf *, void *), void *);
+void		 audit_shell_free(struct audit_shell *);
+void		 audit_shell_input(struct audit_shell *, struct evbuffer *,
+		     const struct evbuffer_cb_info *);
+void		 audit_shell_output(struct audit_shell *);
+void		 audit_shell_parsed(struct audit_shell *);
 
 /* audit-policy.c: the system policy and the options only the owner sets. */
 int		 audit_policy_is_file(const char *);
@@ -572,6 +711,13 @@ enum audit_verdict {
 };
 
 /* What verifying one segment found. */
+struct audit_epoch {
+	uint64_t	*seq;
+	off_t		*off;
+	u_char		*dig;
+	u_int		 n;
+	u_int		 size;
+};
 struct audit_vseg {
 	char			*path;
 	enum audit_verdict	 verdict;
@@ -612,6 +758,19 @@ struct audit_vseg {
 	char			*unlinked;
 	int			 cert_ok;
 	int			 anchor_ok;
+
+	/* While it is read: the chain, and the records since the last seal. */
+	u_char			 chain[AUDIT_HASH_LEN];
+	struct audit_epoch	 ep;
+
+	/* The collector's counter-seals (-c), matched as seals are read. */
+	const u_char		*cseal_pk;
+	struct audit_cseal	*cseals;
+	u_int			 ncseals;
+	u_int			 cseal_next;
+	int			 cseal_missing;
+	uint64_t		 cseal_missing_seq;
+	char			*cseal_why;
 };
 
 int		 audit_witness_read(const char *, char **);
@@ -620,16 +779,29 @@ void		 audit_witness_seen(struct audit_vseg *,
 void		 audit_witness_report(struct audit_out *, struct audit_vseg *,
 		     u_int);
 
+/* audit-verify-cseal.c: checking the collector's counter-seals. */
+int		 audit_vcseal_keyed(char **, u_int, const u_char *);
+void		 audit_vcseal_load(struct audit_vseg *, const u_char *);
+void		 audit_vcseal_seen(struct audit_vseg *,
+		     const struct audit_record *, uint64_t);
+void		 audit_vcseal_end(struct audit_vseg *);
+
 /* audit-verify.c: verifying one segment file. */
 void		 audit_vset(struct audit_vseg *, enum audit_verdict,
 		     const char *, ...) __attribute__((format(printf, 3, 4)));
-void		 audit_verify_file(struct audit_vseg *, const char *);
+void		 audit_vseg_begin(struct audit_vseg *, const char *, u_int);
+int		 audit_vseg_record(struct audit_vseg *,
+		     const struct audit_record *);
+void		 audit_vseg_end(struct audit_vseg *);
+void		 audit_vseg_clear(struct audit_vseg *);
+void		 audit_verify_file(struct audit_vseg *, const char *,
+		     const u_char *);
 
 /* audit-verify-run.c: verifying runs of segments (show-audit -V, -K). */
 int		 audit_verify(struct audit_out *, char **, u_int,
-		     const u_char *);
+		     const u_char *, const u_char *);
 void		 audit_verify_paths(struct audit_out *, char **, u_int,
-		     const char *, const char *);
+		     const char *, const char *, const char *);
 void		 audit_run_keys(struct audit_out *, char **, u_int);
 
 /* audit-follow.c: following a log directory (show-audit -W). */
@@ -749,5 +921,13 @@ void		 audit_html_file(struct audit_html *, const char *);
 void		 audit_html_record(struct audit_html *,
 		     const struct audit_record *, int);
 void		 audit_html_finish(struct audit_html *);
+
+/* audit-history.c: the command history (-H). */
+struct audit_history;
+struct audit_history *audit_history_create(void);
+void		 audit_history_record(struct audit_history *,
+		     const struct audit_record *, int);
+void		 audit_history_print(struct audit_history *, struct audit_out *,
+		     struct cmdq_item *, struct args *);
 
 #endif /* AUDIT_INT_H */

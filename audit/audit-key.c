@@ -196,11 +196,12 @@ audit_key_write(const char *path, mode_t mode, const char *text,
 }
 
 /*
- * Make a host audit key pair: FILE holds the secret key (mode 0600),
- * FILE.pub the public key, each as a comment line and a base64 line.
+ * Make a key pair: FILE holds the secret key (mode 0600), FILE.pub the
+ * public key, each as a comment line naming what it is ("host" or
+ * "collector") and a base64 line.
  */
 int
-audit_host_key_generate(const char *path, char **cause)
+audit_key_generate(const char *path, const char *what, char **cause)
 {
 	u_char	 pk[AUDIT_PK_LEN], *sk, *raw;
 	char	*pubpath, *text, *b64, *fp, host[256];
@@ -228,16 +229,16 @@ audit_host_key_generate(const char *path, char **cause)
 	memcpy(raw + 2 + AUDIT_KEYID_LEN, sk, crypto_sign_SECRETKEYBYTES);
 	sodium_bin2base64(b64, size, raw, rawlen,
 	    sodium_base64_VARIANT_ORIGINAL);
-	xasprintf(&text, "untrusted comment: tmux-audit host secret key %s "
-	    "(%s)\n%s\n", fp, host, b64);
+	xasprintf(&text, "untrusted comment: tmux-audit %s secret key %s "
+	    "(%s)\n%s\n", what, fp, host, b64);
 	if (audit_key_write(path, 0600, text, cause) != 0)
 		goto out;
 	sodium_memzero(text, strlen(text));
 	free(text);
 
 	b64 = audit_key_text(pk);
-	xasprintf(&text, "untrusted comment: tmux-audit host public key %s "
-	    "(%s)\n%s\n", fp, host, b64);
+	xasprintf(&text, "untrusted comment: tmux-audit %s public key %s "
+	    "(%s)\n%s\n", what, fp, host, b64);
 	free(b64);
 	b64 = NULL;
 	if (audit_key_write(pubpath, 0644, text, cause) != 0) {
@@ -253,6 +254,13 @@ out:
 	sodium_free(sk);
 	sodium_free(raw);
 	return (retval);
+}
+
+/* Make a host audit key pair (show-audit -G). */
+int
+audit_host_key_generate(const char *path, char **cause)
+{
+	return (audit_key_generate(path, "host", cause));
 }
 
 /*
@@ -303,4 +311,21 @@ audit_sign(u_char *sig, const char *domain, const u_char *data,
 	memcpy(msg + dlen, data, len);
 	crypto_sign_detached(sig, NULL, msg, dlen + len, sk);
 	free(msg);
+}
+
+/* Does sig sign domain (with its NUL) followed by data, by key pk? */
+int
+audit_sign_check(const u_char *sig, const char *domain, const u_char *data,
+    size_t len, const u_char *pk)
+{
+	size_t	 dlen = strlen(domain) + 1;
+	u_char	*msg;
+	int	 ok;
+
+	msg = xmalloc(dlen + len);
+	memcpy(msg, domain, dlen);
+	memcpy(msg + dlen, data, len);
+	ok = (crypto_sign_verify_detached(sig, msg, dlen + len, pk) == 0);
+	free(msg);
+	return (ok);
 }

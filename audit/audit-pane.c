@@ -28,8 +28,9 @@
 
 /*
  * The life of sessions, windows and panes (created, resized, exited,
- * closed, renamed), what goes into panes (through audit-input.c), the keys
- * clients type into them, and paste buffers, copies and pipe-pane.
+ * closed, renamed), what goes into panes (through audit-input.c) and the
+ * command lines run in them (audit-shell.c), the keys clients type into
+ * them, and paste buffers, copies and pipe-pane.
  */
 
 /* Pane processes, to log their exit after the pane is gone. */
@@ -93,13 +94,20 @@ audit_pane_input_cb(struct evbuffer *evb, const struct evbuffer_cb_info *info,
 	struct window_pane	*wp = arg;
 
 	audit_input_added(evb, info, wp->fd, audit_pane_ident, wp);
+	audit_shell_input(wp->audit, evb, info);
 }
 
-/* A pane's bufferevent has been made: watch what is written to it. */
+/*
+ * A pane's bufferevent has been made (its process has been spawned or
+ * respawned): watch what is written to it and the command lines run in it.
+ */
 void
 audit_pane_event(struct window_pane *wp)
 {
 	evbuffer_add_cb(wp->event->output, audit_pane_input_cb, wp);
+	audit_shell_free(wp->audit);
+	wp->audit = audit_shell_create(wp, &wp->base, -1, audit_pane_ident,
+	    wp);
 }
 
 /* Bytes read from a pane. */
@@ -107,6 +115,22 @@ void
 audit_pane_output(struct window_pane *wp, const u_char *buf, size_t len)
 {
 	audit_output_read(AUDIT_F_PANE, wp->id, buf, len);
+	audit_shell_output(wp->audit);
+}
+
+/* Bytes read from a pane have been parsed onto its screen. */
+void
+audit_pane_parsed(struct window_pane *wp)
+{
+	audit_shell_parsed(wp->audit);
+}
+
+/* A pane is being destroyed: the command lines in it end with it. */
+void
+audit_pane_destroyed(struct window_pane *wp)
+{
+	audit_shell_free(wp->audit);
+	wp->audit = NULL;
 }
 
 /* A client typed a key (or used the mouse) into a pane. */

@@ -40,6 +40,7 @@ struct audit_popup {
 	u_int				 id;
 	struct bufferevent		*event;
 	struct evbuffer_cb_entry	*cb;
+	struct audit_shell		*shell;
 	struct session			*s;
 	u_int				 sx;
 	u_int				 sy;
@@ -83,13 +84,17 @@ audit_popup_input_cb(struct evbuffer *evb,
 
 	audit_input_added(evb, info, bufferevent_getfd(ap->event),
 	    audit_popup_ident, ap);
+	audit_shell_input(ap->shell, evb, info);
 }
 
-/* A popup has been opened on client c, running a command. */
+/*
+ * A popup has been opened on client c, running a command on a terminal
+ * whose output is parsed into screen.
+ */
 void
 audit_popup_opened(const void *pd, struct client *c, struct session *s,
-    struct bufferevent *event, const char *shellcmd, int argc, char **argv,
-    const char *cwd, u_int sx, u_int sy)
+    struct screen *screen, struct bufferevent *event, const char *shellcmd,
+    int argc, char **argv, const char *cwd, u_int sx, u_int sy)
 {
 	struct audit_buf	*b = &audit_pending;
 	struct audit_popup	*ap;
@@ -106,6 +111,8 @@ audit_popup_opened(const void *pd, struct client *c, struct session *s,
 	ap->sx = sx;
 	ap->sy = sy;
 	ap->cb = evbuffer_add_cb(event->output, audit_popup_input_cb, ap);
+	ap->shell = audit_shell_create(NULL, screen, bufferevent_getfd(event),
+	    audit_popup_ident, ap);
 	TAILQ_INSERT_TAIL(&audit_popups, ap, entry);
 
 	if (!audit_active())
@@ -139,6 +146,17 @@ audit_popup_output(const void *pd, const u_char *buf, size_t len)
 		return;
 	}
 	audit_output_read(AUDIT_F_POPUP, ap->id, buf, len);
+	audit_shell_output(ap->shell);
+}
+
+/* Bytes read from a popup have been parsed onto its screen. */
+void
+audit_popup_parsed(const void *pd)
+{
+	struct audit_popup	*ap = audit_popup_find(pd);
+
+	if (ap != NULL)
+		audit_shell_parsed(ap->shell);
 }
 
 /* A popup has a new size. */
@@ -183,6 +201,8 @@ audit_popup_exited(const void *pd, int status)
 	if (ap == NULL)
 		return;
 	audit_popup_unwatch(ap);
+	audit_shell_free(ap->shell);
+	ap->shell = NULL;
 	if (!audit_active())
 		return;
 	start = audit_begin(AUDIT_POPUP_CLOSED);
@@ -208,6 +228,7 @@ audit_popup_end(const void *pd, struct window_pane *wp)
 	if (ap == NULL)
 		return;
 	TAILQ_REMOVE(&audit_popups, ap, entry);
+	audit_shell_free(ap->shell);
 	if (ap->event != NULL) {
 		/* Moved to a pane: job_transfer has freed the bufferevent. */
 		if (wp == NULL)

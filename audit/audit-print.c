@@ -149,6 +149,19 @@ audit_json_base64(struct audit_buf *b, const u_char *data, size_t len)
 	free(out);
 }
 
+/* Append text as a JSON string, or as {"base64": ...} if not UTF-8. */
+void
+audit_json_text(struct audit_buf *b, const void *data, size_t len)
+{
+	if (audit_valid_utf8(data, len))
+		audit_json_string(b, data, len);
+	else {
+		audit_buf_add(b, "{\"base64\":", 10);
+		audit_json_base64(b, data, len);
+		audit_buf_add(b, "}", 1);
+	}
+}
+
 static void
 audit_hex(struct audit_buf *b, const u_char *data, size_t len)
 {
@@ -339,13 +352,7 @@ audit_json_repeated(struct audit_buf *b, const struct audit_record *r,
 		if (!first)
 			audit_buf_add(b, ",", 1);
 		first = 0;
-		if (audit_valid_utf8(f->value, f->len))
-			audit_json_string(b, f->value, f->len);
-		else {
-			audit_buf_add(b, "{\"base64\":", 10);
-			audit_json_base64(b, f->value, f->len);
-			audit_buf_add(b, "}", 1);
-		}
+		audit_json_text(b, f->value, f->len);
 	}
 	audit_buf_add(b, "]", 1);
 }
@@ -383,8 +390,9 @@ audit_print_json(const struct audit_record *r, struct audit_buf *b)
 	else
 		audit_printf(b, "\",\"type\":\"unknown-%u\"", r->type);
 	for (i = 0; i < r->nfields; i++) {
-		if ((r->fields[i].tag == AUDIT_F_ARGV ||
-		    r->fields[i].tag == AUDIT_F_LOST)) {
+		if (r->fields[i].tag == AUDIT_F_ARGV ||
+		    r->fields[i].tag == AUDIT_F_KERNEL_ARGV ||
+		    r->fields[i].tag == AUDIT_F_LOST) {
 			/* Always arrays, however many there are. */
 			audit_json_count(r, i, &first);
 			if (first)

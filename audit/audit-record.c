@@ -70,7 +70,11 @@ static const char *audit_type_names[] = {
 	[AUDIT_PIPE_PANE] = "pipe-pane",
 	[AUDIT_OPTION_CHANGED] = "option-changed",
 	[AUDIT_ACCESS_CHANGED] = "access-changed",
-	[AUDIT_COMMAND_START] = "command-start"
+	[AUDIT_COMMAND_START] = "command-start",
+	[AUDIT_COMMAND_LINE] = "command-line",
+	[AUDIT_COMMAND_END] = "command-end",
+	[AUDIT_PROCESS] = "process",
+	[AUDIT_MARK_REFUSED] = "mark-refused"
 };
 
 static const struct {
@@ -110,6 +114,11 @@ static const struct {
 	{ AUDIT_F_RECORDS, "records" },
 	{ AUDIT_F_END_TIME, "end_time" },
 	{ AUDIT_F_POPUP, "popup" },
+	{ AUDIT_F_COMMAND_ID, "command_id" },
+	{ AUDIT_F_KERNEL_PID, "kernel_pid" },
+	{ AUDIT_F_KERNEL_UID, "kernel_uid" },
+	{ AUDIT_F_SHELL_STATUS, "shell_status" },
+	{ AUDIT_F_TRUNCATED, "truncated" },
 	{ AUDIT_F_USER, "user" },
 	{ AUDIT_F_HOST, "host" },
 	{ AUDIT_F_TMUX_VERSION, "tmux_version" },
@@ -146,6 +155,15 @@ static const struct {
 	{ AUDIT_F_SHELL, "shell" },
 	{ AUDIT_F_LOST, "lost" },
 	{ AUDIT_F_PATH, "path" },
+	{ AUDIT_F_STARTED, "started" },
+	{ AUDIT_F_SCREEN_TEXT, "screen_text" },
+	{ AUDIT_F_SCREEN_PROMPT, "screen_prompt" },
+	{ AUDIT_F_SHELL_TEXT, "shell_text" },
+	{ AUDIT_F_SHELL_CWD, "shell_cwd" },
+	{ AUDIT_F_KERNEL_ARGV, "kernel_argv" },
+	{ AUDIT_F_KERNEL_CWD, "kernel_cwd" },
+	{ AUDIT_F_SOURCE, "source" },
+	{ AUDIT_F_MARK, "mark" },
 	{ AUDIT_F_RUN, "run" },
 	{ AUDIT_F_DATA, "data" },
 	{ AUDIT_F_CHAIN, "chain" },

@@ -29,7 +29,8 @@
 
 /*
  * Review: selecting records by time, user, client, type and command text;
- * the index of who was where (show-audit -l).
+ * the index of who was where and how many command lines ran in each pane
+ * (show-audit -l).
  */
 
 /* Parse RFC 3339 (UTC or with an offset) or a time ago like 2h, 30m. */
@@ -160,12 +161,20 @@ audit_select_field(const struct audit_record *r, u_int tag, u_int tag2,
 	return (f != NULL && f->len == len && memcmp(f->value, s, len) == 0);
 }
 
+/* Does a text field contain s? */
+static int
+audit_select_text(const struct audit_record *r, u_int tag, const char *s)
+{
+	const struct audit_field	*f;
+
+	return ((f = audit_rec_find(r, tag)) != NULL &&
+	    memmem(f->value, f->len, s, strlen(s)) != NULL);
+}
+
 /* Is a record selected? */
 int
 audit_select_match(struct audit_select *sel, const struct audit_record *r)
 {
-	const struct audit_field	*f;
-
 	if (r->time < sel->since || r->time > sel->until)
 		return (0);
 	if (sel->ntypes != 0 && (r->type >= 8 * sizeof sel->types ||
@@ -177,12 +186,10 @@ audit_select_match(struct audit_select *sel, const struct audit_record *r)
 	if (sel->client != NULL && !audit_select_field(r, AUDIT_F_CLIENT,
 	    AUDIT_F_CAUSE_CLIENT, sel->client))
 		return (0);
-	if (sel->text != NULL) {
-		if ((f = audit_rec_find(r, AUDIT_F_COMMAND)) == NULL ||
-		    memmem(f->value, f->len, sel->text,
-		    strlen(sel->text)) == NULL)
-			return (0);
-	}
+	if (sel->text != NULL && !audit_select_text(r, AUDIT_F_COMMAND,
+	    sel->text) && !audit_select_text(r, AUDIT_F_SHELL_TEXT, sel->text) &&
+	    !audit_select_text(r, AUDIT_F_SCREEN_TEXT, sel->text))
+		return (0);
 	return (1);
 }
 
@@ -202,6 +209,7 @@ struct audit_index_pane {
 	char		*what;
 	uint64_t	 in;
 	uint64_t	 out;
+	uint64_t	 commands;
 	u_int		 width;
 	u_int		 height;
 };
@@ -377,6 +385,11 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 		    ip->exited == 0)
 			ip->exited = r->time;
 		break;
+	case AUDIT_COMMAND_LINE:
+		if (audit_rec_get_term(r, &id, &popup) == 0 &&
+		    (ip = audit_index_pane(ix, id, popup)) != NULL)
+			ip->commands++;
+		break;
 	case AUDIT_INPUT:
 	case AUDIT_OUTPUT:
 		if (audit_rec_get_term(r, &id, &popup) != 0 ||
@@ -478,11 +491,13 @@ audit_index_print(struct audit_index *ix, struct audit_out *out)
 				continue;
 			b.len = 0;
 			audit_printf(&b, "  %s%llu %ux%u %s: in %llu "
-			    "bytes, out %llu bytes, ", ip->popup ? "popup " :
-			    "pane %", (unsigned long long)
-			    ip->pane, ip->width, ip->height, ip->what != NULL ?
-			    ip->what : "-", (unsigned long long)ip->in,
-			    (unsigned long long)ip->out);
+			    "bytes, out %llu bytes, %llu commands, ",
+			    ip->popup ? "popup " : "pane %",
+			    (unsigned long long)ip->pane, ip->width,
+			    ip->height, ip->what != NULL ? ip->what : "-",
+			    (unsigned long long)ip->in,
+			    (unsigned long long)ip->out,
+			    (unsigned long long)ip->commands);
 			audit_print_time(&b, ip->created);
 			audit_printf(&b, " to ");
 			if (ip->exited != 0)

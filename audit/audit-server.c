@@ -18,6 +18,7 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <libgen.h>
@@ -298,7 +299,39 @@ audit_open_failed(char *cause)
 	audit_option_save("audit-log");
 }
 
-/* Open the log: check the directory and create the first segment. */
+/* The collector's socket from audit-log-collector, or NULL for none. */
+static const char *
+audit_collector(void)
+{
+	const char	*value;
+
+	value = options_get_string(global_options, "audit-log-collector");
+	if (*value == '\0' || strcmp(value, "off") == 0)
+		return (NULL);
+	return (value);
+}
+
+/* Is the value of audit-log-collector a socket path that can be used? */
+static int
+audit_collector_check(const char *value, char **cause)
+{
+	if (*value != '/') {
+		xasprintf(cause, "audit-log-collector %s: not an absolute path",
+		    value);
+		return (-1);
+	}
+	if (strlen(value) >= sizeof ((struct sockaddr_un *)NULL)->sun_path) {
+		xasprintf(cause, "audit-log-collector %s: path too long",
+		    value);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Open the log: check the directory (or the collector's path) and create
+ * the first segment.
+ */
 static void
 audit_open(void)
 {
@@ -317,22 +350,32 @@ audit_open(void)
 		return;
 	}
 
-	value = options_get_string(global_options, "audit-log-path");
-	dir = audit_expand_path(value);
-	if (audit_dir_check(dir, 1, &cause) != 0)
-		goto fail;
+	if ((value = audit_collector()) != NULL) {
+		/* The collector keeps the files, and sees unclean ends. */
+		dir = NULL;
+		if (audit_collector_check(value, &cause) != 0)
+			goto fail;
+		audit_segment_set_link(value);
+	} else {
+		value = options_get_string(global_options, "audit-log-path");
+		dir = audit_expand_path(value);
+		if (audit_dir_check(dir, 1, &cause) != 0)
+			goto fail;
+		audit_segment_set_dir(dir);
+	}
 	value = options_get_string(global_options, "audit-log-key");
 	if (audit_seal_run(audit_start, value, &cause) != 0)
 		goto fail;
 	audit_syslog_release();
 	audit_set_state(AUDIT_ON);
-	audit_unclean(dir);
-	if (audit_store_open(dir, &cause) != 0) {
+	if (dir != NULL)
+		audit_unclean(dir);
+	if (audit_store_open(&cause) != 0) {
 		if (options_get_number(global_options, "audit-log-fail")) {
 			/* Fail closed: hold everything until it can open. */
 			if (audit_in_config)
 				cfg_add_cause("%s", cause);
-			audit_store_open_later(dir, cause);
+			audit_store_open_later(cause);
 			free(cause);
 			free(dir);
 			return;
@@ -344,6 +387,7 @@ audit_open(void)
 
 fail:
 	free(dir);
+	audit_segment_forget_dir();
 	audit_open_failed(cause);
 }
 
@@ -459,7 +503,7 @@ audit_option_check(struct options *oo, const char *name, int unset,
 		else
 			on = (strcmp(value, "on") == 0 ||
 			    strcmp(value, "yes") == 0 || strcmp(value, "1") == 0);
-		if (!on)
+		if (!on || audit_collector() != NULL)
 			return (0);
 		path = audit_expand_path(options_get_string(global_options,
 		    "audit-log-path"));
@@ -473,6 +517,11 @@ audit_option_check(struct options *oo, const char *name, int unset,
 	}
 	if (strcmp(name, "audit-log-syslog-target") == 0)
 		return (audit_syslog_check(value == NULL ? "" : value, cause));
+	if (strcmp(name, "audit-log-collector") == 0) {
+		if (value == NULL || *value == '\0' || strcmp(value, "off") == 0)
+			return (0);
+		return (audit_collector_check(value, cause));
+	}
 	if (strcmp(name, "audit-log-path") != 0)
 		return (0);
 	if (value == NULL || *value == '\0') {
@@ -527,7 +576,8 @@ audit_option_changed(const char *name)
 		return;
 	}
 	restart = (strcmp(name, "audit-log") == 0 ||
-	    strcmp(name, "audit-log-path") == 0);
+	    strcmp(name, "audit-log-path") == 0 ||
+	    strcmp(name, "audit-log-collector") == 0);
 	on = options_get_number(global_options, "audit-log");
 
 	if (!restart || (audit_is_on() && on &&
@@ -539,8 +589,9 @@ audit_option_changed(const char *name)
 	if (audit_is_on()) {
 		audit_option_logged(name);
 		start = audit_begin(AUDIT_LOG_STOP);
-		audit_rec_str(&audit_pending, AUDIT_F_REASON, on ?
-		    "audit-log-path changed" : "audit-log off");
+		audit_rec_str(&audit_pending, AUDIT_F_REASON, !on ?
+		    "audit-log off" : (strcmp(name, "audit-log-path") == 0 ?
+		    "audit-log-path changed" : "audit-log-collector changed"));
 		audit_end(start);
 		audit_close();
 		if (!on)

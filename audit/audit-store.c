@@ -31,11 +31,12 @@
  * The store: where every record ends up. A record ended here is kept in
  * the pending buffer (while the configuration loads, until the log is
  * known to be on), sent to syslog, sealed on a timer or when its epoch is
- * full, and written out to the segment files (audit-segment.c), rotated
- * by size and age.
+ * full, and written out to the segment files (audit-segment.c), or sent
+ * to the collector (audit-link.c), rotated by size and age.
  *
- * When a write fails (disk full, I/O error) or the segment file has been
- * removed, the records stay in memory and writing is retried every second.
+ * When a write fails (disk full, I/O error), the segment file has been
+ * removed or the collector cannot be reached, the records stay in memory
+ * and writing is retried every second.
  * With audit-log-fail closed, panes are held while that lasts: no pane is
  * read and nothing is written into a pane, so nothing reaches a screen or
  * a program that is not on disk, and memory stays bounded because nothing
@@ -94,6 +95,7 @@ static int		 audit_dropping;
 
 static void	audit_store_rotate(const char *);
 static void	audit_store_fail(const char *);
+static void	audit_store_hold(int);
 static int	audit_store_drop(void);
 
 /* Are panes held because the log cannot be written (fail closed)? */
@@ -114,7 +116,21 @@ audit_store_error(void)
 int
 audit_store_open_file(void)
 {
-	return (audit_segment_fd() != -1 && !audit_closing);
+	return (audit_segment_active() && !audit_closing);
+}
+
+/* How many whole records b holds. */
+static u_int
+audit_store_count(const struct audit_buf *b)
+{
+	size_t	off = 0;
+	u_int	n = 0;
+
+	while (off + 4 <= b->len) {
+		off += (size_t)audit_get32(b->data + off) + 4;
+		n++;
+	}
+	return (n);
 }
 
 /* How many of the first n bytes of b are whole records. */
@@ -145,6 +161,17 @@ audit_store_collect(void)
 	size_t			 done, off;
 	char			*why;
 
+	if (j->link) {
+		/* Sent or not, the link keeps them until stored. */
+		audit_segment_wrote(j->buf.len - j->start);
+		audit_inflight = 0;
+		j->buf.len = 0;
+		if (j->error != 0) {
+			audit_link_send_failed(j->error);
+			audit_store_fail(audit_link_failed());
+		}
+		return;
+	}
 	audit_segment_wrote(j->written);
 	audit_inflight = 0;
 	if (j->error == 0) {
@@ -220,8 +247,10 @@ audit_store_kick(void)
 			return;
 		audit_store_poll(1);
 	}
-	if (audit_error != NULL || audit_segment_fd() == -1 || audit_closing)
+	if (audit_error != NULL || !audit_segment_active() || audit_closing)
 		return;
+	if (audit_segment_is_link() && audit_link_failed() != NULL)
+		return;		/* audit_store_loop deals with it */
 	if (audit_segment_removed()) {
 		audit_flush();	/* put the file back first */
 		return;
@@ -232,7 +261,9 @@ audit_store_kick(void)
 	j->hashed = audit_hashed;
 	j->start = audit_head_written;
 	j->fd = audit_segment_fd();
+	j->link = audit_segment_is_link();
 	j->chain = &audit_chain;
+	audit_segment_sending(j->buf.data + j->start, j->buf.len - j->start);
 	audit_pending = spare;
 	audit_hashed = 0;
 	audit_head_written = 0;
@@ -277,10 +308,8 @@ audit_store_seal_sync(void)
 		return (-1);
 	audit_store_seal(0);
 	audit_flush();
-	if (audit_error != NULL)
+	if (audit_error != NULL || audit_segment_sync() != 0)
 		return (-1);
-	if (audit_log_sync != 0)
-		fdatasync(audit_segment_fd());
 	audit_syslog_flush();
 	return (0);
 }
@@ -375,9 +404,9 @@ audit_store_seal_cb(__unused int fd, __unused short events,
 	if (audit_store_open_file())
 		audit_store_seal(0);
 	audit_flush();
-	if (audit_error == NULL && audit_segment_fd() != -1 &&
-	    audit_log_sync != 0)
-		fdatasync(audit_segment_fd());
+	/* The collector syncs each seal itself before it acknowledges it. */
+	if (audit_error == NULL && !audit_segment_is_link())
+		audit_segment_sync();
 	tv.tv_sec = options_get_number(global_options,
 	    "audit-log-seal-interval");
 	tv.tv_usec = 0;
@@ -399,11 +428,13 @@ audit_store_seal_timer(void)
 	evtimer_add(&audit_seal_ev, &tv);
 }
 
-/* Open the log in dir: its first segment, sealed at once. */
+/*
+ * Open the log (its directory or collector already set, audit-segment.c):
+ * its first segment, sealed at once.
+ */
 int
-audit_store_open(const char *dir, char **cause)
+audit_store_open(char **cause)
 {
-	audit_segment_set_dir(dir);
 	if (audit_store_segment(cause) != 0)
 		return (-1);
 	audit_store_seal(0);
@@ -416,19 +447,21 @@ audit_store_open(const char *dir, char **cause)
  * hold the panes and open the first segment when it can be done.
  */
 void
-audit_store_open_later(const char *dir, const char *why)
+audit_store_open_later(const char *why)
 {
-	audit_segment_set_dir(dir);
 	audit_store_fail(why);
 	audit_store_seal_timer();
 }
 
-/* Close the current segment file: read-only once complete. */
+/*
+ * Close the current segment file: read-only once complete, that is with
+ * everything (its closing seal last) written.
+ */
 static void
 audit_store_close_file(void)
 {
 	audit_store_poll(1);
-	audit_segment_close(audit_pending.len == 0 && audit_error == NULL);
+	audit_segment_close(audit_pending.len == 0);
 	audit_head_written = 0;
 	audit_hashed = 0;
 }
@@ -437,12 +470,30 @@ audit_store_close_file(void)
 void
 audit_store_close(void)
 {
-	if (audit_segment_fd() != -1 && !audit_closing)
+	char	*msg;
+	u_int	 n;
+
+	if (audit_segment_active() && !audit_closing)
 		audit_store_seal(1);
 	audit_closing = 1;
 	audit_flush();
 	audit_closing = 0;
 	audit_store_close_file();
+	if (audit_error != NULL && audit_pending.len != 0) {
+		/*
+		 * They cannot go into the next log: they are chained and
+		 * sealed (the closing seal among them) for this one. They are
+		 * counted in the next log-start record's dropped.
+		 */
+		n = audit_store_count(&audit_pending);
+		audit_dropped += n;
+		xasprintf(&msg, "audit log closed with %u records not written "
+		    "(lost): %s", n, audit_error);
+		audit_warn(msg);
+		audit_syslog_incident(msg);
+		free(msg);
+		audit_pending.len = 0;
+	}
 	audit_segment_forget_dir();
 	if (event_initialized(&audit_seal_ev))
 		evtimer_del(&audit_seal_ev);
@@ -450,6 +501,16 @@ audit_store_close(void)
 		evtimer_del(&audit_retry_ev);
 	if (event_initialized(&audit_age_ev))
 		evtimer_del(&audit_age_ev);
+
+	/* The log is closed: nothing is held for it any more. */
+	if (audit_error != NULL) {
+		free(audit_error);
+		audit_error = NULL;
+		if (audit_blocked)
+			audit_store_hold(0);
+		audit_dropping = 0;
+		audit_gap_clear(&audit_gap);
+	}
 }
 
 /* Open the next segment after the current one was closed. */
@@ -476,7 +537,7 @@ audit_store_rotate(const char *why)
 	audit_store_seal(1);
 	audit_closing = 1;
 	audit_flush();
-	if (audit_closing || audit_segment_fd() != -1)
+	if (audit_closing || audit_segment_active())
 		return;
 	audit_store_next();
 }
@@ -517,7 +578,7 @@ audit_store_retry_cb(__unused int fd, __unused short events,
 
 	if (audit_error == NULL)
 		return;
-	if (audit_segment_fd() == -1 && audit_current_dir() != NULL) {
+	if (!audit_segment_active() && audit_segment_configured()) {
 		if (audit_store_segment(&cause) == 0)
 			audit_store_seal(0);
 		else {
@@ -642,11 +703,17 @@ audit_flush(void)
 {
 	char	*cause = NULL, *why;
 	size_t	 done;
-	int	 fd = audit_segment_fd();
 
-	if (fd == -1 || getpid() != audit_pid)
+	if (!audit_segment_active() || getpid() != audit_pid)
 		return;		/* a forked child never writes */
 	audit_store_chain();	/* the writer idle, all pending chained */
+
+	/* The collector gone: connect again, and it gets what it lacks. */
+	if (audit_segment_relink(&cause) != 0) {
+		audit_store_fail(cause);
+		free(cause);
+		return;
+	}
 
 	/* A removed segment file: put it back before writing more. */
 	if (audit_segment_removed()) {
@@ -658,7 +725,6 @@ audit_flush(void)
 			free(why);
 			return;
 		}
-		fd = audit_segment_fd();
 		if (audit_error == NULL) {
 			xasprintf(&why, "%s was removed", audit_segment_path());
 			audit_store_fail(why);
@@ -667,13 +733,17 @@ audit_flush(void)
 	}
 
 	if (audit_pending.len > audit_head_written) {
-		done = audit_file_write(fd,
+		done = audit_segment_write(
 		    audit_pending.data + audit_head_written,
 		    audit_pending.len - audit_head_written, &cause);
 		audit_segment_wrote(done);
 		audit_store_written(done);
 		if (cause != NULL) {
-			xasprintf(&why, "%s: %s", audit_segment_path(), cause);
+			if (audit_segment_is_link())
+				why = xstrdup(cause);
+			else
+				xasprintf(&why, "%s: %s", audit_segment_path(),
+				    cause);
 			free(cause);
 			audit_store_fail(why);
 			free(why);
@@ -683,13 +753,20 @@ audit_flush(void)
 				    audit_pending.len);
 			return;
 		}
-		if (audit_log_sync == 2)
-			fdatasync(fd);
+		if (audit_log_sync == 2 && !audit_segment_is_link())
+			audit_segment_sync();
 	}
 	if (audit_closing) {
 		audit_closing = 0;
 		audit_store_close_file();
 	}
+	/*
+	 * Sent again to the collector is not yet stored: it may refuse it
+	 * again (its disk still full). Recover only once it has said so.
+	 */
+	if (audit_error != NULL && audit_segment_is_link() &&
+	    audit_segment_sync() != 0)
+		return;
 	if (audit_error != NULL)
 		audit_store_recover();
 }
@@ -709,12 +786,17 @@ audit_store_loop(void)
 	struct timeval	tv = { .tv_usec = AUDIT_FLUSH_MS * 1000 };
 	long long	max_size, max_age;
 
-	if (audit_segment_fd() == -1) {
-		if (audit_current_dir() != NULL && audit_error == NULL)
+	if (!audit_segment_active()) {
+		if (audit_segment_configured() && audit_error == NULL)
 			audit_store_next();
 		return;
 	}
 	audit_store_poll(0);
+	if (audit_error == NULL && audit_segment_is_link() &&
+	    audit_link_failed() != NULL) {
+		audit_store_poll(1);
+		audit_store_fail(audit_link_failed());
+	}
 	if (audit_error != NULL || audit_log_sync == 2)
 		audit_flush();
 	else if (audit_pending.len >= AUDIT_FLUSH_SIZE)
@@ -725,7 +807,7 @@ audit_store_loop(void)
 		if (!evtimer_pending(&audit_flush_ev, NULL))
 			evtimer_add(&audit_flush_ev, &tv);
 	}
-	if (audit_error != NULL || audit_segment_fd() == -1)
+	if (audit_error != NULL || !audit_segment_active())
 		return;
 	max_size = audit_log_max_size;
 	max_age = audit_log_max_age;

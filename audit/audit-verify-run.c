@@ -79,22 +79,15 @@ audit_vseg_cmp(const void *a0, const void *b0)
 static int
 audit_vcert(struct audit_vseg *vs, const u_char *pk)
 {
-	u_char	msg[16 + 8 + AUDIT_PK_LEN], *full;
-	size_t	dlen = strlen(AUDIT_D_RUNKEY) + 1;
-	int	ok;
+	u_char	msg[16 + 8 + AUDIT_PK_LEN];
 
 	if (!vs->have_cert)
 		return (0);
 	memcpy(msg, vs->run, 16);
 	audit_put64(msg + 16, vs->start_time);
 	memcpy(msg + 24, vs->run_key, AUDIT_PK_LEN);
-	full = xmalloc(dlen + sizeof msg);
-	memcpy(full, AUDIT_D_RUNKEY, dlen);
-	memcpy(full + dlen, msg, sizeof msg);
-	ok = (crypto_sign_verify_detached(vs->cert, full, dlen + sizeof msg,
-	    pk) == 0);
-	free(full);
-	return (ok);
+	return (audit_sign_check(vs->cert, AUDIT_D_RUNKEY, msg, sizeof msg,
+	    pk));
 }
 
 /* Does segment vs carry on from prev, closed with a verified seal? */
@@ -286,12 +279,33 @@ audit_vanchor(struct audit_vseg *vs, const u_char *anchor, const char *fp)
 	return (s);
 }
 
+/*
+ * What the counter-seal checks found (-c): the collector that vouches for
+ * every seal, or why it does not. Empty without -c.
+ */
+static char *
+audit_vcollected(struct audit_vseg *vs, const u_char *collector)
+{
+	char	*s, *cfp;
+
+	if (collector == NULL)
+		return (xstrdup(""));
+	cfp = audit_key_fingerprint(collector);
+	if (vs->cseal_why != NULL)
+		xasprintf(&s, ", not collected (%s)", vs->cseal_why);
+	else
+		xasprintf(&s, ", collected (collector key %s)", cfp);
+	free(cfp);
+	return (s);
+}
+
 /* Print one segment's verdict. */
 static void
 audit_vprint(struct audit_out *out, struct audit_vseg *vs,
-    const u_char *anchor, const char *fp)
+    const u_char *anchor, const char *fp, const u_char *collector)
 {
-	char	*line, *anchored, sealed[64];
+	char	*line, *anchored, *collected, sealed[64];
+	int	 bad;
 
 	if (vs->why != NULL && vs->verdict != AUDIT_V_TAIL) {
 		xasprintf(&line, "%s: %s", vs->path, vs->why);
@@ -308,22 +322,29 @@ audit_vprint(struct audit_out *out, struct audit_vseg *vs,
 	} else
 		*sealed = '\0';
 	anchored = audit_vanchor(vs, anchor, fp);
+	collected = audit_vcollected(vs, collector);
+	bad = (vs->why != NULL || vs->cseal_why != NULL);
 	if (vs->why != NULL) {
-		xasprintf(&line, "%s: %s; %llu records, %llu seals%s, %s",
+		xasprintf(&line, "%s: %s; %llu records, %llu seals%s, %s%s",
 		    vs->path, vs->why, (unsigned long long)vs->records,
-		    (unsigned long long)vs->seals, sealed, anchored);
-		out->error(out->data, line);
-		out->errors++;
+		    (unsigned long long)vs->seals, sealed, anchored,
+		    collected);
 	} else {
-		xasprintf(&line, "%s: %s: %llu records, %llu seals%s%s, %s",
-		    vs->path, anchor != NULL ? "intact" : "consistent",
+		xasprintf(&line, "%s: %s: %llu records, %llu seals%s%s, %s%s",
+		    vs->path, bad ? "problem" : ((anchor != NULL ||
+		    collector != NULL) ? "intact" : "consistent"),
 		    (unsigned long long)vs->records,
 		    (unsigned long long)vs->seals, sealed,
-		    vs->final ? ", closed" : "", anchored);
-		out->print(out->data, line);
+		    vs->final ? ", closed" : "", anchored, collected);
 	}
+	if (bad) {
+		out->error(out->data, line);
+		out->errors++;
+	} else
+		out->print(out->data, line);
 	free(line);
 	free(anchored);
+	free(collected);
 }
 
 /*
@@ -333,7 +354,7 @@ audit_vprint(struct audit_out *out, struct audit_vseg *vs,
  */
 int
 audit_verify(struct audit_out *out, char **paths, u_int n,
-    const u_char *anchor)
+    const u_char *anchor, const u_char *collector)
 {
 	struct audit_vseg	*v, **sorted;
 	char			*fp = NULL;
@@ -342,7 +363,7 @@ audit_verify(struct audit_out *out, char **paths, u_int n,
 	v = xcalloc(n == 0 ? 1 : n, sizeof *v);
 	sorted = xcalloc(n == 0 ? 1 : n, sizeof *sorted);
 	for (i = 0; i < n; i++) {
-		audit_verify_file(&v[i], paths[i]);
+		audit_verify_file(&v[i], paths[i], collector);
 		if (v[i].have_header)
 			v[i].name_ok = audit_vname_ok(&v[i]);
 		sorted[i] = &v[i];
@@ -372,9 +393,10 @@ audit_verify(struct audit_out *out, char **paths, u_int n,
 		audit_verify_keys(&v[i], anchor, fp);
 	audit_witness_report(out, v, n);
 	for (i = 0; i < n; i++) {
-		audit_vprint(out, &v[i], anchor, fp);
+		audit_vprint(out, &v[i], anchor, fp, collector);
 		free(v[i].path);
 		free(v[i].why);
+		free(v[i].cseal_why);
 		free(v[i].unlinked);
 	}
 	free(fp);
@@ -385,31 +407,37 @@ audit_verify(struct audit_out *out, char **paths, u_int n,
 
 /*
  * show-audit -V: verify a list of files, with the seals of a syslog file
- * (-w) if given, against a host key (-k, a file or its text) if given.
+ * (-w) if given, against a host key (-k, a file or its text) and the
+ * collector's key (-c) if given. A -k key that is the collector's of the
+ * files (their counter-seal files name it) is taken as -c.
  */
 void
 audit_verify_paths(struct audit_out *out, char **paths, u_int n,
-    const char *witness, const char *key)
+    const char *witness, const char *key, const char *ckey)
 {
-	u_char			 pk[AUDIT_PK_LEN];
+	u_char			 pk[AUDIT_PK_LEN], cpk[AUDIT_PK_LEN];
 	char			*cause;
 
-	if (witness != NULL && audit_witness_read(witness, &cause) != 0) {
-		out->error(out->data, cause);
-		out->errors++;
-		free(cause);
+	if (witness != NULL && audit_witness_read(witness, &cause) != 0)
+		goto fail;
+	if (key != NULL && audit_host_key_read_public(key, pk, &cause) != 0)
+		goto fail;
+	if (ckey != NULL &&
+	    audit_host_key_read_public(ckey, cpk, &cause) != 0)
+		goto fail;
+	if (key != NULL && ckey == NULL && audit_vcseal_keyed(paths, n, pk)) {
+		/* -k names the collector that counter-sealed the files. */
+		audit_verify(out, paths, n, NULL, pk);
 		return;
 	}
-	if (key != NULL) {
-		if (audit_host_key_read_public(key, pk, &cause) != 0) {
-			out->error(out->data, cause);
-			out->errors++;
-			free(cause);
-			return;
-		}
-		audit_verify(out, paths, n, pk);
-	} else
-		audit_verify(out, paths, n, NULL);
+	audit_verify(out, paths, n, key != NULL ? pk : NULL,
+	    ckey != NULL ? cpk : NULL);
+	return;
+
+fail:
+	out->error(out->data, cause);
+	out->errors++;
+	free(cause);
 }
 
 /* Print a run key, its fingerprint and whether the host key certified it. */

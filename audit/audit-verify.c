@@ -36,18 +36,6 @@
  * each run against each other, and the keys.
  */
 
-/*
- * The records since the last seal: their sequence, offset and digest. The
- * arrays grow as needed, up to AUDIT_EPOCH_MAX entries.
- */
-struct audit_epoch {
-	uint64_t	*seq;
-	off_t		*off;
-	u_char		*dig;
-	u_int		 n;
-	u_int		 size;
-};
-
 /* Set a segment's verdict, keeping the first bad one found. */
 void printflike(3, 4)
 audit_vset(struct audit_vseg *vs, enum audit_verdict v, const char *fmt, ...)
@@ -146,14 +134,14 @@ audit_verify_header(struct audit_vseg *vs, const struct audit_record *r)
 
 /* Check a seal against the records since the last one. */
 static int
-audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
-    struct audit_epoch *ep, const u_char *chain)
+audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r)
 {
+	struct audit_epoch		*ep = &vs->ep;
+	const u_char			*chain = vs->chain;
 	const struct audit_field	*last, *digests;
 	u_char				 sealchain[AUDIT_HASH_LEN];
 	u_char				 run[16];
-	size_t				 dlen, slen;
-	u_char				*msg;
+	size_t				 slen;
 	uint64_t			 index, segment, count;
 	u_int				 i, n;
 
@@ -167,20 +155,14 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 	}
 
 	/* The signature covers the record up to its signature field. */
-	dlen = strlen(AUDIT_D_SEAL) + 1;
 	slen = r->size - AUDIT_FIELD_HDR - AUDIT_SIG_LEN;
-	msg = xmalloc(dlen + slen);
-	memcpy(msg, AUDIT_D_SEAL, dlen);
-	memcpy(msg + dlen, r->raw, slen);
-	if (crypto_sign_verify_detached(last->value, msg, dlen + slen,
-	    vs->next_key) != 0) {
-		free(msg);
+	if (!audit_sign_check(last->value, AUDIT_D_SEAL, r->raw, slen,
+	    vs->next_key)) {
 		audit_vset(vs, AUDIT_V_MODIFIED, "modified: bad signature on "
 		    "the seal at offset %lld (seq %llu)", (long long)r->offset,
 		    (unsigned long long)r->seq);
 		return (-1);
 	}
-	free(msg);
 
 	if (audit_rec_get_uint(r, AUDIT_F_SEAL_INDEX, &index) != 0 ||
 	    audit_rec_get_uint(r, AUDIT_F_SEGMENT, &segment) != 0 ||
@@ -247,6 +229,7 @@ audit_verify_seal(struct audit_vseg *vs, const struct audit_record *r,
 	}
 
 	audit_witness_seen(vs, r, index, sealchain);
+	audit_vcseal_seen(vs, r, index);
 	if (!vs->have_seal)
 		vs->first_index = index;
 	vs->last_index = index;
@@ -267,21 +250,117 @@ audit_verify_cause(const char *cause, const char *path)
 	return (cause);
 }
 
-/* Verify one segment file on its own. */
+/*
+ * Start checking a segment, wherever its bytes come from (a file, or a
+ * collector's connection): its header gave the format version.
+ */
 void
-audit_verify_file(struct audit_vseg *vs, const char *path)
+audit_vseg_begin(struct audit_vseg *vs, const char *path, u_int version)
 {
-	struct audit_reader	*rd;
-	struct audit_record	*r;
-	struct audit_epoch	 ep;
-	u_char			 hdr[AUDIT_HEADER_LEN], chain[AUDIT_HASH_LEN];
-	uint64_t		 v;
-	char			*cause;
-	int			 n;
+	u_char	hdr[AUDIT_HEADER_LEN];
 
 	memset(vs, 0, sizeof *vs);
 	vs->path = xstrdup(path);
+	memcpy(hdr, AUDIT_MAGIC, AUDIT_MAGIC_LEN);
+	hdr[AUDIT_MAGIC_LEN] = version;
+	audit_hash_start(vs->chain, hdr);
+}
+
+/*
+ * Check the next record of a segment: chain it, and check it if it is a
+ * seal. Returns -1 once something is wrong; vs->why then says what.
+ */
+int
+audit_vseg_record(struct audit_vseg *vs, const struct audit_record *r)
+{
+	uint64_t	v;
+
+	if (vs->why != NULL)
+		return (-1);
+	if (vs->final) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: record after the "
+		    "closing seal at offset %lld", (long long)r->offset);
+		return (-1);
+	}
+	if (!vs->have_header) {
+		if (audit_verify_header(vs, r) != 0) {
+			audit_vset(vs, AUDIT_V_MODIFIED, "modified: no valid "
+			    "segment record at offset %lld",
+			    (long long)r->offset);
+			return (-1);
+		}
+	} else
+		vs->records++;
+	if (r->type == AUDIT_SEAL && r->offset != AUDIT_HEADER_LEN) {
+		if (audit_verify_seal(vs, r) != 0)
+			return (-1);
+		vs->ep.n = 0;
+		if (audit_rec_get_uint(r, AUDIT_F_FINAL, &v) == 0 && v == 1)
+			vs->final = 1;
+	}
+	audit_hash_record(vs->chain, r->raw, r->size);
+	if (vs->ep.n == AUDIT_EPOCH_MAX) {
+		audit_vset(vs, AUDIT_V_MODIFIED, "modified: more than %u "
+		    "records without a seal at offset %lld", AUDIT_EPOCH_MAX,
+		    (long long)r->offset);
+		return (-1);
+	}
+	audit_epoch_add(&vs->ep, r, vs->chain);
+	if (vs->final) {
+		memcpy(vs->final_chain, vs->chain, AUDIT_HASH_LEN);
+		memcpy(vs->final_sig, r->raw + r->size - AUDIT_SIG_LEN,
+		    AUDIT_SIG_LEN);
+	}
+	return (0);
+}
+
+/*
+ * The segment has ended where it is: say what is wrong with how it ends,
+ * if nothing else was.
+ */
+void
+audit_vseg_end(struct audit_vseg *vs)
+{
+	struct audit_epoch	*ep = &vs->ep;
+
+	if (vs->why != NULL)
+		return;
+	if (!vs->have_header)
+		audit_vset(vs, AUDIT_V_TAIL, "empty: no records");
+	else if (!vs->have_seal)
+		audit_vset(vs, AUDIT_V_UNSIGNED, "unsigned: no seals");
+	else if (!vs->final && ep->n > 1) {
+		audit_vset(vs, AUDIT_V_TAIL, "unsealed tail: %llu records "
+		    "(seq %llu-%llu) after the last seal",
+		    (unsigned long long)ep->n - 1,
+		    (unsigned long long)ep->seq[1],
+		    (unsigned long long)ep->seq[ep->n - 1]);
+	}
+}
+
+/* Free what checking a segment kept along the way. */
+void
+audit_vseg_clear(struct audit_vseg *vs)
+{
+	free(vs->ep.seq);
+	free(vs->ep.off);
+	free(vs->ep.dig);
+	memset(&vs->ep, 0, sizeof vs->ep);
+}
+
+/* Verify one segment file on its own. */
+void
+audit_verify_file(struct audit_vseg *vs, const char *path,
+    const u_char *collector)
+{
+	struct audit_reader	*rd;
+	struct audit_record	*r;
+	char			*cause;
+	int			 n;
+
 	if ((rd = audit_reader_open(path, &cause)) == NULL) {
+		memset(vs, 0, sizeof *vs);
+		vs->path = xstrdup(path);
 		if (strstr(cause, "unknown format version") != NULL)
 			audit_vset(vs, AUDIT_V_VERSION, "%s",
 			    audit_verify_cause(cause, path));
@@ -291,50 +370,14 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 		free(cause);
 		return;
 	}
-	memcpy(hdr, AUDIT_MAGIC, AUDIT_MAGIC_LEN);
-	hdr[AUDIT_MAGIC_LEN] = rd->version;
-	audit_hash_start(chain, hdr);
+	audit_vseg_begin(vs, path, rd->version);
+	if (collector != NULL)
+		audit_vcseal_load(vs, collector);
 
-	memset(&ep, 0, sizeof ep);
 	r = xmalloc(sizeof *r);
-
 	while ((n = audit_reader_next(rd, r)) == 1) {
-		if (vs->final) {
-			audit_vset(vs, AUDIT_V_MODIFIED, "modified: record "
-			    "after the closing seal at offset %lld",
-			    (long long)r->offset);
+		if (audit_vseg_record(vs, r) != 0)
 			break;
-		}
-		if (!vs->have_header) {
-			if (audit_verify_header(vs, r) != 0) {
-				audit_vset(vs, AUDIT_V_MODIFIED, "modified: no "
-				    "valid segment record at offset %lld",
-				    (long long)r->offset);
-				break;
-			}
-		} else
-			vs->records++;
-		if (r->type == AUDIT_SEAL && r->offset != AUDIT_HEADER_LEN) {
-			if (audit_verify_seal(vs, r, &ep, chain) != 0)
-				break;
-			ep.n = 0;
-			if (audit_rec_get_uint(r, AUDIT_F_FINAL, &v) == 0 &&
-			    v == 1)
-				vs->final = 1;
-		}
-		audit_hash_record(chain, r->raw, r->size);
-		if (ep.n == AUDIT_EPOCH_MAX) {
-			audit_vset(vs, AUDIT_V_MODIFIED, "modified: more than "
-			    "%u records without a seal at offset %lld",
-			    AUDIT_EPOCH_MAX, (long long)r->offset);
-			break;
-		}
-		audit_epoch_add(&ep, r, chain);
-		if (vs->final) {
-			memcpy(vs->final_chain, chain, AUDIT_HASH_LEN);
-			memcpy(vs->final_sig, r->raw + r->size - AUDIT_SIG_LEN,
-			    AUDIT_SIG_LEN);
-		}
 	}
 
 	/*
@@ -355,23 +398,10 @@ audit_verify_file(struct audit_vseg *vs, const char *path)
 			    audit_verify_cause(rd->error, path));
 		}
 	}
-	if (vs->why == NULL) {
-		if (!vs->have_header)
-			audit_vset(vs, AUDIT_V_TAIL, "empty: no records");
-		else if (!vs->have_seal)
-			audit_vset(vs, AUDIT_V_UNSIGNED, "unsigned: no seals");
-		else if (!vs->final && ep.n > 1) {
-			audit_vset(vs, AUDIT_V_TAIL, "unsealed tail: %llu "
-			    "records (seq %llu-%llu) after the last seal",
-			    (unsigned long long)ep.n - 1,
-			    (unsigned long long)ep.seq[1],
-			    (unsigned long long)ep.seq[ep.n - 1]);
-		}
-	}
+	audit_vseg_end(vs);
+	audit_vcseal_end(vs);
 
 	free(r);
-	free(ep.seq);
-	free(ep.off);
-	free(ep.dig);
+	audit_vseg_clear(vs);
 	audit_reader_close(rd);
 }

@@ -82,7 +82,14 @@ audit_writer_main(__unused void *arg)
 		}
 		j->written = 0;
 		j->error = 0;
-		while ((left = j->buf.len - j->start - j->written) != 0) {
+		if (j->link) {
+			/* Whole records, framed; kept by the store. */
+			j->error = audit_link_send(j->fd, j->buf.data,
+			    j->buf.len);
+			if (j->error == 0)
+				j->written = j->buf.len;
+		}
+		while (!j->link && (left = j->buf.len - j->start - j->written) != 0) {
 			n = write(j->fd, j->buf.data + j->start + j->written,
 			    left);
 			if (n == -1) {

@@ -18,7 +18,6 @@
 
 #include <sys/types.h>
 
-#include <pwd.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +53,7 @@ struct audit_view	 audit_pending_view;
 uint64_t		 audit_seq;
 uint64_t		 audit_dropped;
 
+int			 audit_log_commands = 1;
 int			 audit_log_input = 1;
 int			 audit_log_output = 1;
 int			 audit_log_redact = 1;
@@ -120,6 +120,8 @@ audit_identity(void)
 void
 audit_read_options(void)
 {
+	audit_log_commands = options_get_number(global_options,
+	    "audit-log-commands");
 	audit_log_input = options_get_number(global_options, "audit-log-input");
 	audit_log_output = options_get_number(global_options,
 	    "audit-log-output");
@@ -143,17 +145,6 @@ audit_begin(u_int type)
 {
 	return (audit_rec_begin(&audit_pending, type, audit_seq++,
 	    audit_now()));
-}
-
-/* The user name for a uid, or NULL. */
-const char *
-audit_user_name(uid_t uid)
-{
-	struct passwd	*pw;
-
-	if ((pw = getpwuid(uid)) == NULL)
-		return (NULL);
-	return (pw->pw_name);
 }
 
 /* Add the fields that say which server this is. */

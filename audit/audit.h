@@ -43,6 +43,8 @@ struct mouse_event;
 struct bufferevent;
 struct key_event;
 struct key_binding;
+struct screen;
+struct audit_shell;
 
 /* Server lifecycle. */
 void	audit_server_start(void);
@@ -97,13 +99,16 @@ int	audit_pane_hold(struct window_pane *);
 void	audit_pane_spawned(struct window_pane *, int);
 void	audit_pane_resized(struct window_pane *);
 void	audit_pane_output(struct window_pane *, const u_char *, size_t);
+void	audit_pane_parsed(struct window_pane *);
+void	audit_pane_destroyed(struct window_pane *);
 int	audit_pane_key(struct window_pane *, struct client *, struct session *,
 	    struct winlink *, key_code, struct mouse_event *);
 void	audit_child_exited(pid_t, int);
 void	audit_popup_opened(const void *, struct client *, struct session *,
-	    struct bufferevent *, const char *, int, char **, const char *,
-	    u_int, u_int);
+	    struct screen *, struct bufferevent *, const char *, int, char **,
+	    const char *, u_int, u_int);
 void	audit_popup_output(const void *, const u_char *, size_t);
+void	audit_popup_parsed(const void *);
 void	audit_popup_resized(const void *, u_int, u_int);
 void	audit_popup_exited(const void *, int);
 void	audit_popup_closed(const void *);
@@ -112,6 +117,10 @@ int	audit_overlay_key(struct client *, struct key_event *);
 void	audit_paste_changed(const char *, int);
 void	audit_copy(struct window_pane *, size_t, const char *);
 void	audit_pipe_pane(struct window_pane *, const char *);
+
+/* Command lines run in panes and popups: the shell's marks. */
+void	audit_osc_133(struct window_pane *, struct screen *, const char *);
+void	audit_osc_7(struct window_pane *, struct screen *, const char *);
 
 /* show-audit outside the server (-d, -v); returns -1 if not for us. */
 int	audit_client_main(int, char **);

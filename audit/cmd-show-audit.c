@@ -41,10 +41,11 @@ const struct cmd_entry cmd_show_audit_entry = {
 	.name = "show-audit",
 	.alias = NULL,
 
-	.args = { "a:b:C:d:e:F:f:G:g:IJk:Klm:o:O:P:RTt:U:Vvw:Wx:Y:", 0, 0,
+	.args = { "a:b:C:c:d:e:F:f:G:g:HIJk:Klm:o:O:P:RTt:U:Vvw:Wx:Y:", 0, 0,
 		  NULL },
-	.usage = "[-IJKlRTVvW] [-a since] [-b until] [-C client] "
-		 "[-d directory] [-e asciicast|html|scriptreplay] [-F format] "
+	.usage = "[-HIJKlRTVvW] [-a since] [-b until] [-C client] "
+		 "[-c collector-key] [-d directory] "
+		 "[-e asciicast|html|scriptreplay] [-F format] "
 		 "[-f filter] [-G key-file] [-g text] [-k public-key] "
 		 "[-m max-idle] [-O output] [-o start] [-P popup] [-t target] "
 		 "[-U user] [-w witness-file] [-x speed] [-Y types]",
@@ -62,6 +63,7 @@ struct audit_show {
 	struct audit_target	 t;
 	struct audit_select	 sel;
 	struct audit_index	*ix;
+	struct audit_history	*hist;
 	struct audit_export	*ex;
 	struct audit_typed	*typed;
 	struct audit_html	*html;
@@ -120,6 +122,11 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 			format_free(ft);
 		}
 		audit_html_record(as->html, r, keep);
+		return;
+	}
+	if (as->hist != NULL) {
+		audit_history_record(as->hist, r, audit_target_match(&as->t,
+		    r) && audit_select_match(&as->sel, r));
 		return;
 	}
 	if (!audit_target_match(&as->t, r) ||
@@ -224,18 +231,18 @@ audit_show_version(struct audit_out *out)
 
 /*
  * Is this a verification anchored to nothing (-V, or the report of -e
- * html, without -k)? If it finds nothing wrong, it exits with a status of
- * its own, not 0: a log rewritten and sealed again with fresh keys
- * verifies just the same, so it must not look like success. In the
- * server, the client that ran the command gets that status, as cmdq_error
- * gives it 1 for an error.
+ * html, without -k or -c)? If it finds nothing wrong, it exits with a status
+ * of its own, not 0: a log rewritten and sealed again with fresh keys
+ * verifies just the same, so it must not look like success. In the server,
+ * the client that ran the command gets that status, as cmdq_error gives it
+ * 1 for an error.
  */
 static int
 audit_show_unanchored(struct args *args)
 {
 	return ((args_has(args, 'V') || audit_show_is_html(args)) &&
-	    !args_has(args, 'k') && !args_has(args, 'v') &&
-	    !args_has(args, 'G'));
+	    !args_has(args, 'k') && !args_has(args, 'c') &&
+	    !args_has(args, 'v') && !args_has(args, 'G'));
 }
 
 /* Act on a list of files as the flags say. */
@@ -246,7 +253,8 @@ audit_show_paths(struct audit_show *as, char **paths, u_int n)
 		audit_show_files(as, paths, n);
 	else if (args_has(as->args, 'V')) {
 		audit_verify_paths(as->out, paths, n,
-		    args_get(as->args, 'w'), args_get(as->args, 'k'));
+		    args_get(as->args, 'w'), args_get(as->args, 'k'),
+		    args_get(as->args, 'c'));
 	} else if (args_has(as->args, 'K'))
 		audit_run_keys(as->out, paths, n);
 	else
@@ -423,10 +431,11 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 	if (audit_select_parse(&as->sel, args, &cause) != 0)
 		goto fail;
 	if (audit_show_is_html(args)) {
-		if (args_has(args, 'K') || args_has(args, 'l') ||
-		    args_has(args, 'R') || args_has(args, 'T') ||
-		    args_has(args, 'V') || args_has(args, 'W')) {
-			cause = xstrdup("-e html cannot be used with -K, -l, "
+		if (args_has(args, 'H') || args_has(args, 'K') ||
+		    args_has(args, 'l') || args_has(args, 'R') ||
+		    args_has(args, 'T') || args_has(args, 'V') ||
+		    args_has(args, 'W')) {
+			cause = xstrdup("-e html cannot be used with -H, -K, -l, "
 			    "-R, -T, -V or -W");
 			goto fail;
 		}
@@ -434,6 +443,14 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 		    out);
 		return (0);
 	}
+	if (args_has(args, 'H') && (args_has(args, 'l') ||
+	    args_has(args, 'T') || args_has(args, 'W') || args_has(args, 'e') ||
+	    args_has(args, 'R'))) {
+		cause = xstrdup("-H cannot be used with -e, -l, -R, -T or -W");
+		goto fail;
+	}
+	if (args_has(args, 'H'))
+		as->hist = audit_history_create();
 	if (args_has(args, 'l'))
 		as->ix = audit_index_create();
 	if (args_has(args, 'T'))
@@ -463,6 +480,10 @@ audit_show_finish(struct audit_show *as)
 	if (as->ix != NULL) {
 		audit_index_print(as->ix, as->out);
 		as->ix = NULL;
+	}
+	if (as->hist != NULL) {
+		audit_history_print(as->hist, as->out, as->item, as->args);
+		as->hist = NULL;
 	}
 	if (as->ex != NULL) {
 		if (audit_export_finish(as->ex, &cause) != 0) {
@@ -528,8 +549,8 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 		return (CMD_RETURN_ERROR);
 	}
 	if (args_has(args, 'R') && audit_show_is_html(args)) {
-		cmdq_error(item, "-e html cannot be used with -K, -l, -R, -T, "
-		    "-V or -W");
+		cmdq_error(item, "-e html cannot be used with -H, -K, -l, -R, "
+		    "-T, -V or -W");
 		return (CMD_RETURN_ERROR);
 	}
 	if (args_has(args, 'R') || args_has(args, 'W')) {
@@ -545,6 +566,9 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 	if (args_has(args, 'V') || audit_show_is_html(args))
 		audit_seal_now();
 	audit_flush();
+	/* What is read from the collector's files must be stored there. */
+	if (audit_segment_is_link())
+		audit_segment_sync();
 
 	if (audit_show_init(&as, &out, item, args) != 0)
 		return (CMD_RETURN_ERROR);

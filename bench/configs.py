@@ -11,11 +11,12 @@ POLICY = "/etc/tmux-audit.conf"
 
 # The memory test is long (a gigabyte through each): only what the targets
 # compare.
-MEMORY_CONFIGS = ("pristine", "on-seal")
+MEMORY_CONFIGS = ("pristine", "on-seal", "on-collector")
 
 # Instructions are counted (valgrind's callgrind) for these, on the first
-# INSTR_MB of each stream: exact where wall time is noisy.
-INSTR_CONFIGS = ("pristine", "off", "on-seal")
+# INSTR_MB of each stream: exact where wall time is noisy. on-nocmd is
+# on-seal with command capture off, to show what capture costs.
+INSTR_CONFIGS = ("pristine", "off", "on-seal", "on-nocmd", "on-collector")
 INSTR_MB = {"text": 4, "escape": 2}
 
 # The server's futex and write calls are counted (strace) for this
@@ -39,13 +40,15 @@ def policy_in_force():
 
 
 class Config:
-    def __init__(self, key, title, binary, conf=(), peer=None, audit=False):
+    def __init__(self, key, title, binary, conf=(), peer=None, audit=False,
+                 collector=False):
         self.key = key
         self.title = title
         self.binary = binary
         self.conf = list(conf)
         self.peer = peer		# None, "pipe-pane", "script", "tlog"
         self.audit = audit
+        self.collector = collector	# sent to tmux-auditd, not to files
         self.na = None			# why it cannot be measured
 
     def pane_command(self, inner, logfile):
@@ -59,9 +62,10 @@ class Config:
 
 
 def make_configs(fork, pristine):
-    def on(sync):
+    def on(sync, commands="on"):
         return ["set -s audit-log on", "set -s audit-log-input on",
                 "set -s audit-log-output on",
+                "set -s audit-log-commands %s" % commands,
                 "set -s audit-log-sync %s" % sync]
     return [
         Config("pristine", "pristine tmux 3.5a", pristine),
@@ -74,6 +78,10 @@ def make_configs(fork, pristine):
                on("seal"), audit=True),
         Config("on-always", "fork, all on, sync always", fork, on("always"),
                audit=True),
+        Config("on-collector", "fork, all on, sync seal, to tmux-auditd",
+               fork, on("seal"), audit=True, collector=True),
+        Config("on-nocmd", "fork, all on but command capture, sync seal",
+               fork, on("seal", "off"), audit=True),
         Config("pipe-pane", "pristine + pipe-pane 'cat >> file'", pristine,
                peer="pipe-pane"),
         Config("script", "pristine + script in the pane", pristine,

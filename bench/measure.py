@@ -21,7 +21,7 @@ import time
 from common import COLS, MB, MIB, ROWS, median, percentile, q, say
 from configs import BASE_CONF, INSTR_CONFIGS, INSTR_MB, MEMORY_CONFIGS, \
     POLICY, SYSCALL_CONFIG, SYSCALL_STREAM, make_configs, policy_in_force
-from servers import FAILED, BenchError, Server
+from servers import FAILED, BenchError, Collector, Server
 from workload import escape_chunk, generate, prefix, text_line
 
 class Bench:
@@ -37,7 +37,8 @@ class Bench:
             os.mkdir(os.path.join(self.tmp, d), 0o700)
         # Copies of both binaries: a rebuild during the run must not change
         # what is measured halfway through.
-        for name in ("fork", "pristine"):
+        self.auditd = os.path.join(self.top, "tmux", "tmux-auditd")
+        for name in ("fork", "pristine", "auditd"):
             src = getattr(self, name)
             dst = os.path.join(self.tmp, "bin", "tmux-" + name)
             shutil.copy2(src, dst)
@@ -57,12 +58,30 @@ class Bench:
         self.clients = []
         self.nservers = 0
         self.configs = make_configs(self.fork, self.pristine)
+        self._collector = None
         self.bugs = []
         self.results = {"throughput": {}, "latency": {}, "memory": {},
                         "instructions": {}, "syscalls": {}}
 
     def cfg(self, key):
         return next(c for c in self.configs if c.key == key)
+
+    def collector(self):
+        """The run's tmux-auditd, started the first time it is needed."""
+        if self._collector is None:
+            self._collector = Collector(self, self.auditd)
+        return self._collector
+
+    def verify_args(self, logdir, collector):
+        """show-audit -V of a log: with the collector's key for a log the
+        collector kept, which must then verify as intact (exit 0); a log
+        of the server's own has no key to check and must verify as
+        consistent (exit 2, audit-int.h AUDIT_EXIT_UNANCHORED)."""
+        argv = [self.fork, "show-audit", "-V", "-d", logdir]
+        if collector:
+            argv += ["-c", self.collector().key + ".pub"]
+            return argv, 0, ": intact:"
+        return argv, 2, ": consistent:"
 
     def cleanup(self):
         for c in self.clients:
@@ -76,6 +95,8 @@ class Bench:
                     s.stop()
             except Exception:
                 pass
+        if self._collector is not None:
+            self._collector.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # Peers ---------------------------------------------------------------
@@ -138,6 +159,7 @@ class Bench:
                 time.sleep(0.3)
             size = os.path.getsize(path)
             cpu0 = srv.cpu()
+            ccpu0 = self.collector().cpu() if cfg.collector else 0
             t0 = time.perf_counter()
             srv.tmux("send-keys", "-t", "b", "Enter")
             srv.wait("done", 60 + size // (MB // 2))
@@ -146,22 +168,26 @@ class Bench:
             if attached and srv.client.received < 1000:
                 raise BenchError("attached client received nothing")
             srv.stop()
+            # The collector's CPU for this run: until the server is gone
+            # and it has stored everything.
+            ccpu = self.collector().cpu() - ccpu0 if cfg.collector else None
             logged = srv.log_bytes()
             if cfg.audit:
-                self.verify_quietly(srv.logdir, "%s %s" % (cfg.key, path))
-            return t1 - t0, cpu, logged
+                self.verify_quietly(srv.logdir, "%s %s" % (cfg.key, path),
+                                    cfg.collector)
+            return t1 - t0, cpu, logged, ccpu
         finally:
             srv.stop()
             srv.remove_logs()
 
-    def verify_quietly(self, logdir, what):
+    def verify_quietly(self, logdir, what, collector=False):
         """Check a log passes show-audit -V; a failure is a bug to report."""
-        p = subprocess.run([self.fork, "show-audit", "-V", "-d", logdir],
-                           env=self.env, stdout=subprocess.PIPE,
+        argv, want, word = self.verify_args(logdir, collector)
+        p = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=600)
         text = p.stdout.decode(errors="replace")
-        bad = [x for x in text.splitlines() if ": intact:" not in x]
-        if p.returncode != 0 or bad:
+        bad = [x for x in text.splitlines() if word not in x]
+        if p.returncode != want or bad:
             msg = "show-audit -V failed on the log of %s (exit %d): %s" % (
                 what, p.returncode, "; ".join(bad[:3]) or text[:200])
             say("BUG: " + msg)
@@ -186,11 +212,11 @@ class Bench:
                     n += 1
                     cell = res[stream].setdefault(mode, {}).setdefault(
                         cfg.key, {"seconds": [], "cpu": [], "log_bytes": [],
-                                  "error": None})
+                                  "collector_cpu": [], "error": None})
                     if cell["error"]:
                         continue
                     try:
-                        secs, cpu, logged = self.throughput_once(
+                        secs, cpu, logged, ccpu = self.throughput_once(
                             cfg, path, mode == "attached")
                     except FAILED as e:
                         cell["error"] = str(e)
@@ -201,10 +227,14 @@ class Bench:
                     cell["cpu"].append(cpu)
                     if logged is not None:
                         cell["log_bytes"].append(logged)
+                    if ccpu is not None:
+                        cell["collector_cpu"].append(ccpu)
                     say("[%d/%d] %s %s %-9s rep %d: %6.2f s %7.1f MB/s, "
-                        "server CPU %.2f s" % (
+                        "server CPU %.2f s%s" % (
                             n, total, stream, mode, cfg.key, rep + 1, secs,
-                            streams[stream][1] / MB / secs, cpu))
+                            streams[stream][1] / MB / secs, cpu,
+                            "" if ccpu is None else
+                            ", tmux-auditd CPU %.2f s" % ccpu))
 
     # Syscalls ------------------------------------------------------------
 
@@ -246,7 +276,7 @@ class Bench:
             logged = srv.log_bytes()
             if cfg.audit:
                 self.verify_quietly(srv.logdir, "%s %s under strace" % (
-                    cfg.key, path))
+                    cfg.key, path), cfg.collector)
             return {"seconds": secs, "log_bytes": logged,
                     "futex": counts.get("futex", (0, 0))[0],
                     "futex_errors": counts.get("futex", (0, 0))[1],
@@ -346,7 +376,10 @@ class Bench:
         os.makedirs(d, mode=0o700)
         conf = os.path.join(d, "tmux.conf")
         lines = BASE_CONF + cfg.conf
-        if cfg.audit:
+        if cfg.collector:
+            lines.append("set -s audit-log-collector %s" %
+                         q(self.collector().sock))
+        elif cfg.audit:
             lines.append("set -s audit-log-path %s" %
                          q(os.path.join(self.tmp, "logs", label)))
         with open(conf, "w") as f:
@@ -469,15 +502,15 @@ class Bench:
         files = [e for e in os.scandir(logdir) if e.is_file()]
         size = sum(e.stat().st_size for e in files)
         runs = []
+        argv, want, word = self.verify_args(logdir, False)
         for _ in range(2):
             t0 = time.perf_counter()
-            p = subprocess.run([self.fork, "show-audit", "-V", "-d", logdir],
-                               env=self.env, stdout=subprocess.PIPE,
+            p = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=1800)
             runs.append(time.perf_counter() - t0)
             text = p.stdout.decode(errors="replace")
-            bad = [x for x in text.splitlines() if ": intact:" not in x]
-            if p.returncode != 0 or bad:
+            bad = [x for x in text.splitlines() if word not in x]
+            if p.returncode != want or bad:
                 msg = "show-audit -V failed on the large log (exit %d): %s" \
                     % (p.returncode, "; ".join(bad[:3]) or text[:200])
                 say("BUG: " + msg)

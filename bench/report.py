@@ -283,6 +283,38 @@ def targets_latency(R):
     return out
 
 
+def targets_commands(R):
+    """What command capture (audit-log-commands) costs: all on against the
+    same with capture off, in the main thread's instructions for each
+    output stream and at the keystroke latency median."""
+    out = []
+    for s in R.data["instr_mb"]:
+        c = R.ins.get(s, {})
+        on, off = c.get("on-seal") or {}, c.get("on-nocmd") or {}
+        name = ("command capture, %s stream: main-thread instructions "
+                "within 0.5%% of capture off" % s)
+        if "threads" not in on or "threads" not in off:
+            out.append(target_row(name, "n/a", None))
+            continue
+        x = on["threads"][0] / off["threads"][0]
+        out.append(target_row(name, "%.1fM vs %.1fM: %+.3f%%" % (
+            on["threads"][0] / 1e6, off["threads"][0] / 1e6,
+            (x - 1) * 100), abs(x - 1) <= 0.005))
+    mo, mn = R.lat_med("on-seal"), R.lat_med("on-nocmd")
+    mp, mc = R.lat_med("pristine"), R.lat_med("control")
+    name = ("command capture: keystroke latency median no worse than "
+            "with capture off, within the A/A noise")
+    if mo and mn and mp and mc:
+        noise = abs(mc - mp) / mp
+        out.append(target_row(name, "%.0f us vs %.0f us: %+.1f%% (A/A "
+                              "%.1f%%)" % (mo, mn, (mo - mn) / mn * 100,
+                                           noise * 100),
+                              (mo - mn) / mn <= noise))
+    else:
+        out.append(target_row(name, "n/a", None))
+    return out
+
+
 def targets_memory(R):
     out = []
     mon, mpr = R.mem_ok("on-seal"), R.mem_ok("pristine")
@@ -338,6 +370,7 @@ def targets(R):
     out += ["| target | measured | |", "|---|---|---|"]
     out += targets_throughput(R, tp_noise)
     out += targets_latency(R)
+    out += targets_commands(R)
     out += targets_memory(R)
     out += targets_log(R)
     out.append("")
@@ -434,6 +467,26 @@ def throughput(R):
                 if pc else "n/a"))
         out.append("| " + " | ".join(row) + " |")
     out.append("")
+    # The collector's own CPU, beside the server's, for the rows that
+    # send their log to it.
+    for c in R.configs:
+        cells = [(s, m, R.tp_cell(s, m, c["key"])) for s, m in R.cells]
+        if c["na"] or not any(x and x.get("collector_cpu")
+                              for _, _, x in cells):
+            continue
+        out += ["CPU time used by the collector, tmux-auditd, for the "
+                "same runs of \"%s\" (median; from the start of a run "
+                "to the exit of its server, when all is stored): it "
+                "checks every record and seal again, and syncs and "
+                "counter-signs each seal." % c["title"], ""]
+        out += table_head(["process"] + ["%s %s" % (s, m)
+                                      for s, m in R.cells])
+        row = ["tmux-auditd"]
+        for s, m, x in cells:
+            row.append("%.2f s" % median(x["collector_cpu"])
+                       if x and x.get("collector_cpu") else "n/a")
+        out.append("| " + " | ".join(row) + " |")
+        out.append("")
     return out
 
 

@@ -6,6 +6,7 @@
 
 import fcntl
 import os
+import pwd
 import pty
 import re
 import select
@@ -168,7 +169,11 @@ class Server:
         self.logfile = os.path.join(self.dir, "peer.log")
         self.conf = os.path.join(self.dir, "tmux.conf")
         lines = BASE_CONF + cfg.conf + list(extra_conf)
-        if cfg.audit:
+        if cfg.collector:
+            lines.append("set -s audit-log-collector %s" %
+                         q(bench.collector().sock))
+            self.logdir = bench.collector().user_dir
+        elif cfg.audit:
             lines.append("set -s audit-log-path %s" % q(self.logdir))
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -220,7 +225,9 @@ class Server:
             w = line.split()
             if w[:2] == ["set", "-s"]:
                 want[w[2]] = w[3]
-        if self.cfg.audit:
+        if self.cfg.collector:
+            want["audit-log-collector"] = self.bench.collector().sock
+        elif self.cfg.audit:
             want["audit-log-path"] = self.logdir
         for name, value in want.items():
             got = self.tmux("show", "-sv", name).strip()
@@ -333,8 +340,20 @@ class Server:
             self.client.close()
             self.client = None
 
+    def log_files(self):
+        """The collector's files of this server's run (segments and their
+        counter-seals): the collector keeps every user's runs together."""
+        mark = "_%d_" % self.pid
+        try:
+            return [e.path for e in os.scandir(self.logdir)
+                    if mark in e.name]
+        except OSError as e:
+            raise BenchError("no audit log: %s" % e)
+
     def log_bytes(self):
         """Bytes of log this configuration wrote."""
+        if self.cfg.collector:
+            return sum(os.path.getsize(p) for p in self.log_files())
         if self.cfg.audit:
             try:
                 return sum(e.stat().st_size
@@ -349,6 +368,10 @@ class Server:
         return None
 
     def remove_logs(self):
+        if self.cfg.collector:
+            if self.pid is not None:
+                self.bench.collector().remove(self.log_files())
+            return
         shutil.rmtree(self.logdir, ignore_errors=True)
         try:
             os.unlink(self.logfile)
@@ -356,3 +379,56 @@ class Server:
             pass
 
 
+
+
+class Collector:
+    """One tmux-auditd for the whole run, started when a configuration
+    first needs it; it stores in a directory of the run."""
+
+    def __init__(self, bench, binary):
+        self.dir = os.path.join(bench.tmp, "collector")
+        os.makedirs(self.dir, mode=0o700)
+        self.sock = os.path.join(self.dir, "sock")
+        self.store = os.path.join(self.dir, "store")
+        self.key = os.path.join(self.dir, "key")
+        self.user_dir = os.path.join(self.store,
+                                     pwd.getpwuid(os.geteuid()).pw_name)
+        self.log = open(os.path.join(self.dir, "auditd.log"), "w")
+        self.proc = subprocess.Popen(
+            [binary, "-f", "-d", self.store, "-k", self.key, "-s",
+             self.sock], stdin=subprocess.DEVNULL, stdout=self.log,
+            stderr=subprocess.STDOUT)
+        end = time.monotonic() + 10
+        while not os.path.exists(self.sock):
+            if self.proc.poll() is not None or time.monotonic() > end:
+                raise BenchError("tmux-auditd did not start: see %s" %
+                                 self.log.name)
+            time.sleep(0.02)
+
+    def cpu(self):
+        """CPU seconds (user + system) tmux-auditd has used so far."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def remove(self, paths):
+        """Remove stored files (immutable once complete, where the file
+        system has the flag)."""
+        for p in paths:
+            subprocess.run(["chattr", "-ia", p], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+        subprocess.run(["chattr", "-R", "-ia", self.store],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

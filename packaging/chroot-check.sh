@@ -10,14 +10,20 @@
 # with apt, which resolves its dependencies; the files, versions and
 # /etc/shells are checked; an unprivileged user's server logs nothing
 # until the administrator installs the example policy, then an audited
-# session's log verifies; the package is upgraded to the rebuild under a
-# running server; it is removed and purged, leaving only the logs and the
-# administrator's policy; Debian's tmux installs again; and replacing
-# tmux-audit with tmux in one step shows what happens to /etc/shells.
+# session's log verifies; the collector, started as its systemd units
+# would start it, keeps another user's audited session where that user
+# cannot touch it, and an auditor verifies it with the collector's key;
+# the package is upgraded to the rebuild under a running server; it is
+# removed and purged, leaving only the logs, the collector's public key
+# and the administrator's policy; Debian's tmux installs again; and
+# replacing tmux-audit with tmux in one step shows what happens to
+# /etc/shells.
 #
 # TMUX_V is what "tmux -V" must print, SHOW_AUDIT_V what "tmux show-audit
-# -v" must. One PASS or FAIL line per check, what was wrong indented
-# below a FAIL; the host names the release and counts them.
+# -v" must, CHANGES_HEAD the first line of the CHANGES file the package
+# was built with; AUDITD_MAN8 is 1 if the source has tmux-auditd's man
+# page. One PASS or FAIL line per check, what was wrong indented below a
+# FAIL; the host names the release and counts them.
 
 set -u
 DEB=$(ls /srv/debs/tmux-audit_*.deb)
@@ -27,6 +33,10 @@ POLICY=/etc/tmux-audit.conf
 DOC=/usr/share/doc/tmux-audit
 EXAMPLE=$DOC/examples/tmux-audit.conf
 WORDS=hello-from-the-chroot
+STORE=/var/log/tmux-audit
+CKEY=/var/lib/tmux-audit/collector.key
+CLOG=/srv/auditd.log
+CPID=
 
 pass() {
 	echo "PASS $*"
@@ -69,12 +79,16 @@ apt() {
 	return 1
 }
 
-# Run a shell command as the unprivileged user alice, with only the
-# environment a login gives.
-alice() {
-	runuser -u alice -- env -i HOME=/home/alice USER=alice LOGNAME=alice \
+# Run shell command $2 as user $1, with only the environment a login
+# gives.
+as_user() {
+	runuser -u "$1" -- env -i HOME="/home/$1" USER="$1" LOGNAME="$1" \
 	    SHELL=/bin/sh PATH=/usr/bin:/bin TERM=xterm LANG=C.UTF-8 \
-	    sh -c "$1"
+	    sh -c "$2"
+}
+
+alice() {
+	as_user alice "$1"
 }
 
 status() {
@@ -94,14 +108,11 @@ snapshot() {
 	    -path /srv -o -path /root \) -prune -o -print | LC_ALL=C sort
 }
 
-# Kill alice's default server and wait (up to 10 s) until the process is
-# gone, so that the log has been sealed and closed.
-stop_server() {
-	_pid=$(alice 'tmux display -p "#{pid}"' 2>/dev/null) || return 0
-	alice 'tmux kill-server' 2>/dev/null
+# Wait (up to 10 s) until process $1 is gone.
+gone() {
 	_i=0
-	while [ -d "/proc/$_pid" ] && [ $_i -lt 100 ]; do
-		case "$(sed 's/.*) //' "/proc/$_pid/stat" 2>/dev/null)" in
+	while [ -d "/proc/$1" ] && [ $_i -lt 100 ]; do
+		case "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null)" in
 		Z*|X*|'')	break ;;
 		esac
 		sleep 0.1
@@ -109,14 +120,98 @@ stop_server() {
 	done
 }
 
-# verify NAME: show-audit -V on alice's log directory must succeed and
-# report only intact files.
+# Kill user $1's (alice's) default server and wait until the process is
+# gone, so that the log has been sealed and closed.
+stop_server() {
+	_pid=$(as_user "${1:-alice}" 'tmux display -p "#{pid}"' 2>/dev/null) ||
+	    return 0
+	as_user "${1:-alice}" 'tmux kill-server' 2>/dev/null
+	gone "$_pid"
+}
+
+# Check $4: within 10 s, user $1's pane $2 shows the line $3.
+wait_line() {
+	_i=0
+	until as_user "$1" "tmux capture-pane -p -t $2" | grep -qxF -- "$3"
+	do
+		_i=$((_i + 1))
+		if [ $_i -ge 100 ]; then
+			fail "$4" "no output in the pane after 10 s"
+			return 1
+		fi
+		sleep 0.1
+	done
+	pass "$4"
+}
+
+# Print setting $2 of the installed unit $1 (tmux-auditd.service, ...).
+unit_setting() {
+	sed -n "s/^$2=//p" "$(dpkg -L tmux-audit | grep "/systemd/system/$1\$")"
+}
+
+# Start the collector as its units would, with no systemd: the socket
+# made by root where tmux-auditd.socket says, with its mode, and passed as
+# fd 3 with LISTEN_FDS and LISTEN_PID; tmux-auditd.service's command run
+# as its user with no capability but CAP_LINUX_IMMUTABLE, ambient, and no
+# new privileges. Its stderr (-f) goes to $CLOG.
+collector_start() {
+	rm -f $CLOG
+	_sock=$(unit_setting tmux-auditd.socket ListenStream)
+	install -d -m "$(unit_setting tmux-auditd.socket DirectoryMode)" \
+	    "${_sock%/*}"
+	# (Descriptors above $^F are made close-on-exec: not the socket if it
+	# is 3 already.)
+	perl -MSocket -MPOSIX -e '
+		$^F = 3;
+		my ($path, $mode, @cmd) = @ARGV;
+		socket(my $s, AF_UNIX, SOCK_STREAM, 0) or die "socket: $!";
+		unlink $path;
+		bind($s, pack_sockaddr_un($path)) or die "bind: $!";
+		chmod(oct($mode), $path) or die "chmod: $!";
+		listen($s, 128) or die "listen: $!";
+		POSIX::dup2(fileno($s), 3) or die "dup2: $!";
+		$ENV{LISTEN_FDS} = 1;
+		$ENV{LISTEN_PID} = $$;
+		exec @cmd or die "exec: $!";' \
+	    "$_sock" "$(unit_setting tmux-auditd.socket SocketMode)" \
+	    setpriv --reuid="$(unit_setting tmux-auditd.service User)" \
+	    --regid="$(unit_setting tmux-auditd.service Group)" \
+	    --init-groups --no-new-privs \
+	    --bounding-set=-all,+linux_immutable \
+	    --inh-caps=-all,+linux_immutable \
+	    --ambient-caps=-all,+linux_immutable \
+	    -- $(unit_setting tmux-auditd.service ExecStart) >>$CLOG 2>&1 &
+	CPID=$!
+	_i=0
+	until grep -qs 'storing in' $CLOG; do
+		_i=$((_i + 1))
+		if [ $_i -ge 100 ] || ! [ -d /proc/$CPID ]; then
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Wait (up to 10 s) for a line with the text $1 in the collector's log.
+collector_says() {
+	_i=0
+	until grep -qF -- "$1" $CLOG; do
+		_i=$((_i + 1))
+		[ $_i -ge 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# verify NAME: show-audit -V on alice's log directory must find every
+# file consistent and closed. With no host key (-k) that is the best it
+# can say, and it exits 2, not 0: nothing ties the keys to anyone.
 verify() {
 	_out=$(alice "tmux show-audit -V -d $LOGDIR" 2>&1)
 	_rc=$?
-	if [ $_rc -eq 0 ] && echo "$_out" | grep -q 'intact' &&
-	    ! echo "$_out" | grep -qv 'intact'; then
-		pass "$1: $(echo "$_out" | wc -l) file(s) intact"
+	_re='^/[^:]*: consistent: .*, closed, unanchored (no host key)$'
+	if [ $_rc -eq 2 ] && echo "$_out" | grep -q "$_re" &&
+	    ! echo "$_out" | grep -qv "$_re"; then
+		pass "$1: $(echo "$_out" | wc -l) file(s) consistent"
 	else
 		fail "$1" "tmux show-audit -V: exit status $_rc" "$_out"
 	fi
@@ -127,6 +222,8 @@ if ! apt update; then
 	exit 0
 fi
 useradd -m -s /bin/sh alice
+useradd -m -s /bin/sh bob
+useradd -m -s /bin/sh -G adm auditor
 echo "set -g status-left 'conf-kept'" >/home/alice/.tmux.conf
 chown alice:alice /home/alice/.tmux.conf
 
@@ -161,16 +258,21 @@ expect shells-after-install 1 "$(in_shells)"
 # (Documents are compressed when they are large enough: either will do.)
 missing=
 for f in /usr/bin/tmux /usr/share/man/man1/tmux.1.gz \
+    /usr/share/man/man7/tmux-audit.7.gz /usr/bin/tmux-auditd \
+    $( [ "${AUDITD_MAN8:-0}" = 1 ] && echo /usr/share/man/man8/tmux-auditd.8.gz) \
     /usr/lib/tmpfiles.d/tmux.conf /usr/share/debianutils/shells.d/tmux-audit \
     $DOC/README.md $DOC/README $DOC/FORMAT.md $DOC/changelog \
     $DOC/README.Debian $DOC/NEWS.Debian $DOC/changelog.Debian $DOC/copyright \
     $EXAMPLE; do
 	[ -f "$f" ] || [ -f "$f.gz" ] || missing="$missing $f"
 done
+for u in tmux-auditd.service tmux-auditd.socket; do
+	dpkg -L tmux-audit | grep -q "^/.*/systemd/system/$u\$" ||
+	    missing="$missing $u"
+done
 expect package-files "" "$missing"
-expect changelog-is-tmux-audit-changes "CHANGES FROM TMUX 3.5a TO TMUX-AUDIT" \
-    "$(zcat -f $DOC/changelog.gz $DOC/changelog 2>/dev/null | head -n 1 |
-    cut -d' ' -f1-6)"
+expect changelog-is-tmux-audit-changes "$CHANGES_HEAD" \
+    "$(zcat -f $DOC/changelog.gz $DOC/changelog 2>/dev/null | head -n 1)"
 check man-page-has-audit-log sh -c \
     "zcat /usr/share/man/man1/tmux.1.gz | grep -q '^\.Sh AUDIT LOG'"
 expect tmpfiles-rule 'x /tmp/tmux-*' "$(cat /usr/lib/tmpfiles.d/tmux.conf)"
@@ -199,16 +301,7 @@ else
 	esac
 fi
 alice "tmux send-keys -t audited 'echo $WORDS' Enter"
-i=0
-until alice 'tmux capture-pane -p -t audited' | grep -qx "$WORDS"; do
-	i=$((i + 1))
-	if [ $i -ge 100 ]; then
-		fail audited-session "no output in the pane after 10 s"
-		break
-	fi
-	sleep 0.1
-done
-[ $i -lt 100 ] && pass audited-session
+wait_line alice audited "$WORDS" audited-session
 stop_server
 verify verify-log
 if alice "tmux show-audit -T -d $LOGDIR" 2>&1 | grep -q "echo $WORDS"; then
@@ -216,6 +309,103 @@ if alice "tmux show-audit -T -d $LOGDIR" 2>&1 | grep -q "echo $WORDS"; then
 else
 	fail log-has-typed-input "$(alice "tmux show-audit -T -d $LOGDIR" 2>&1)"
 fi
+
+# The collector. The package made its user and directories; with no
+# systemd here it is started as its units would start it. bob's server
+# sends it his log (the example policy's collector line, uncommented), and
+# auditor, in the group adm, verifies what it stored with its key.
+expect collector-user "tmux-audit:/var/lib/tmux-audit:/usr/sbin/nologin:system" \
+    "$(getent passwd tmux-audit | cut -d: -f1,6,7):$(
+    [ "$(id -u tmux-audit)" -lt 1000 ] && echo system)"
+expect collector-dirs "2750 tmux-audit adm $STORE
+755 tmux-audit tmux-audit ${CKEY%/*}" "$(stat -c '%a %U %G %n' $STORE ${CKEY%/*})"
+# Enabled, as dh_installsystemd does it: the socket, which starts the
+# service on the first connection.
+unit=$(dpkg -L tmux-audit | grep '/systemd/system/tmux-auditd\.socket$')
+expect collector-socket-enabled "$(readlink -f "${unit:-/no-socket-unit}")" \
+    "$(readlink -f /etc/systemd/system/sockets.target.wants/tmux-auditd.socket)"
+if collector_start; then
+	pass "collector-starts: $(grep 'storing in' $CLOG)"
+else
+	fail collector-starts "$(cat $CLOG)"
+fi
+# CAP_LINUX_IMMUTABLE is bit 9.
+expect collector-capabilities \
+    "tmux-audit CapEff: 0000000000000200 CapBnd: 0000000000000200 NoNewPrivs: 1" \
+    "$(stat -c %U /proc/$CPID) $(grep -E '^(CapEff|CapBnd|NoNewPrivs):' \
+    /proc/$CPID/status | tr -s '\t\n' '  ' | sed 's/ $//')"
+sed 's/^#\(set -s audit-log-collector \)/\1/' $EXAMPLE >$POLICY
+expect collector-in-policy /run/tmux-audit/collector.sock \
+    "$(as_user bob 'tmux new -d -s collected -x 80 -y 24 &&
+    tmux show -sv audit-log-collector' 2>&1)"
+bobpid=$(as_user bob 'tmux display -p "#{pid}"')
+bobuid=$(id -u bob)
+as_user bob "tmux send-keys -t collected 'echo collected-\$((6*7))' Enter"
+wait_line bob collected collected-42 collected-session
+stop_server bob
+if collector_says "server pid $bobpid uid $bobuid (bob): segment 1 complete"
+then
+	pass collector-segment-complete
+else
+	fail collector-segment-complete "$(cat $CLOG)"
+fi
+seg=$(ls $STORE/bob/*_000001.tmux-audit 2>/dev/null)
+expect collector-stored "${seg##*/}
+${seg##*/}-cseal" "$(ls $STORE/bob 2>&1)"
+expect collector-modes "2750 tmux-audit adm $STORE/bob
+440 tmux-audit adm $seg
+440 tmux-audit adm $seg-cseal" "$(stat -c '%a %U %G %n' $STORE/bob $seg $seg-cseal)"
+expect nothing-in-bobs-home "" "$(ls -d /home/bob/.local 2>/dev/null)"
+# What auditor must see: every record, seal and seq, from show-audit -J.
+json=$(as_user auditor "tmux show-audit -J -d $STORE/bob" 2>&1)
+n=$(($(printf '%s\n' "$json" | wc -l) - 1))	# not the segment record
+seals=$(printf '%s\n' "$json" | grep -c '"type":"seal"')
+last=$(printf '%s\n' "$json" | tail -n 1 | sed 's/.*"seq":\([0-9]*\).*/\1/')
+fp=$(sed -n 's/.*public key \(.*\) (.*/\1/p' $CKEY.pub)
+want="$seg: intact: $n records, $seals seals, sealed through seq $last, \
+closed, unanchored (no host key), collected (collector key $fp)
+0"
+got=$(as_user auditor "tmux show-audit -V -c $CKEY.pub -d $STORE/bob" 2>&1)
+rc=$?
+if [ "$got
+$rc" = "$want" ]; then
+	pass "collector-log-verifies: ${got#$STORE/}"
+else
+	expect collector-log-verifies "$want" "$got
+$rc"
+fi
+if printf '%s\n' "$json" | grep -q '"type":"output".*collected-42'; then
+	pass collector-log-has-output
+else
+	fail collector-log-has-output "$json"
+fi
+# bob can do nothing to his stored log, not even read it.
+could=
+for what in "cat $seg" "rm -f $seg" "truncate -s 0 $seg" "mv $seg $seg.x" \
+    "touch $STORE/bob/new" "echo x >>$seg" "ls $STORE/bob" "rm -rf $STORE/bob" \
+    "chmod 666 $seg"; do
+	as_user bob "$what" 2>/dev/null && could="$could
+$what"
+done
+expect bob-cannot-touch-stored-log "" "$could"
+# Nor root, by accident: the files are immutable, unless the file system
+# has no such flag and the collector said so.
+if grep -q 'cannot make files append-only' $CLOG; then
+	pass "collector-immutable: not here: $(grep 'append-only' $CLOG)"
+elif sh -c "echo x >>$seg" 2>/dev/null || rm -f "$seg" 2>/dev/null ||
+    ! [ -f "$seg" ]; then
+	fail collector-immutable "root changed or removed $seg"
+else
+	pass collector-immutable
+fi
+got=$(as_user auditor "tmux show-audit -V -c $CKEY.pub -d $STORE/bob" 2>&1)
+expect collector-log-verifies-after-attempts "$want" "$got
+$?"
+kill $CPID
+wait $CPID
+rc=$?
+expect collector-stops "0 tmux-auditd: stopping" "$rc $(grep -F stopping $CLOG)"
+install -m 644 -o root -g root $EXAMPLE $POLICY
 
 # Upgrade to the rebuild under a running audited server.
 alice 'tmux new -d -s kept-across-upgrade'
@@ -249,20 +439,36 @@ fi
 expect purged not-installed "$(status tmux-audit)"
 # What apt pulled in for it only (libsodium23, ...) goes too.
 check autoremove apt autoremove --purge
+# (Directories stay if anything else has files in them; on Debian 12 the
+# package lists /lib, which is a link to /usr/lib there.)
 left=$(while read -r f; do
-	[ -d "$f" ] && ! [ -L "$f" ] && continue
+	[ -d "$f" ] && { ! [ -L "$f" ] ||
+	    [ "$(readlink -f "$f")" = "/usr$f" ]; } && continue
 	[ -e "$f" ] || [ -L "$f" ] && echo "$f"
 done </srv/files)
 expect no-package-files-left "" "$left"
 expect no-doc-dir-left "" "$(ls -d $DOC 2>/dev/null)"
 snapshot >/srv/after
-added=$(LC_ALL=C comm -13 /srv/before /srv/after | grep -v \
+# Files of packages still installed are not left by ours: apt keeps a
+# dependency it pulled in while another package can use it (on Debian 13,
+# adduser: apt depends on "base-passwd (>= 3.6.1) | adduser").
+dpkg-query -W -f '${binary:Package}\n' | xargs dpkg-query -L 2>/dev/null |
+    LC_ALL=C sort -u >/srv/owned
+oldpub=${CKEY%/*}/collector-$(echo "$fp" | tr -d ' ').pub
+added=$(LC_ALL=C comm -13 /srv/before /srv/after |
+    LC_ALL=C comm -23 - /srv/owned | grep -v \
     -e "^$LOGDIR" -e '^/home/alice/\.local$' -e '^/home/alice/\.local/state$' \
-    -e '^/home/alice/\.local/state/tmux$' -e "^$POLICY\$")
+    -e '^/home/alice/\.local/state/tmux$' -e "^$POLICY\$" \
+    -e "^${CKEY%/*}\$" -e "^$oldpub\$")
 expect nothing-else-left "" "$added"
 expect purge-keeps-logs yes \
     "$( [ -n "$(ls $LOGDIR 2>/dev/null)" ] && echo yes || echo no)"
 expect purge-keeps-policy yes "$( [ -f $POLICY ] && echo yes || echo no)"
+# The collected logs stay, and the collector's public key, under a name
+# with its fingerprint; the secret key goes.
+expect purge-keeps-collected-logs "${seg##*/}
+${seg##*/}-cseal" "$(ls $STORE/bob 2>&1)"
+expect purge-removes-collector-key "$oldpub" "$(ls -d ${CKEY%/*}/* 2>&1)"
 rm -f $POLICY
 
 # Debian's tmux comes back.
@@ -297,6 +503,19 @@ if apt install "$DEB"; then
 else
 	fail reinstall-over-tmux "apt-get install $DEB failed"
 fi
+# What the collector kept before the purge still verifies with the key
+# that was kept, and a new collector makes a key of its own beside it.
+got=$(as_user auditor "tmux show-audit -V -c $oldpub -d $STORE/bob" 2>&1)
+expect collected-log-verifies-after-purge "$want" "$got
+$?"
+if collector_start && [ -f $CKEY.pub ] &&
+    [ "$(sed -n 's/.*public key \(.*\) (.*/\1/p' $CKEY.pub)" != "$fp" ]; then
+	pass "collector-new-key-after-purge: $(ls ${CKEY%/*} | tr '\n' ' ')"
+else
+	fail collector-new-key-after-purge "$(ls -l ${CKEY%/*})" "$(cat $CLOG)"
+fi
+kill $CPID 2>/dev/null
+wait $CPID
 check purge-old-tmux-state dpkg --purge tmux
 if apt install tmux; then
 	pass "swap-back: tmux $(status tmux), tmux-audit $(status tmux-audit)"

@@ -215,12 +215,16 @@ deb_chroot_run() {
 }
 
 # Remove an unpacked chroot; nothing can be mounted in it any more, as its
-# namespace has ended, but check before removing anything.
+# namespace has ended, but check before removing anything. What is left
+# after a first try is what the collector made immutable or append-only
+# (chroot-check.sh): clear the flags there and try again.
 deb_chroot_remove() {
 	if grep -q " $1/" /proc/self/mountinfo; then
 		say "not removing $1: something is still mounted in it"
 		return 1
 	fi
+	rm -rf --one-file-system "$1" 2>/dev/null && return 0
+	chattr -R -i -a "$1" 2>/dev/null
 	rm -rf --one-file-system "$1"
 }
 
@@ -297,12 +301,15 @@ deb_check_release() {
 	cp "$TOP/packaging/chroot-check.sh" "$root/srv/"
 	show="tmux-audit $(deb_audit_version) (tmux $VERSION)"
 	show="$show format $(deb_audit_format)"
+	man8=0
+	[ -f "$TOP/audit/tmux-auditd.8" ] && man8=1
 	{
 		rc=0
 		deb_chroot_run "$root" env -i \
 		    PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
 		    SHOW_AUDIT_V="$show" TMUX_V="tmux $VERSION" \
-		    sh /srv/chroot-check.sh || rc=$?
+		    CHANGES_HEAD="$(head -n 1 "$TOP/CHANGES")" \
+		    AUDITD_MAN8=$man8 sh /srv/chroot-check.sh || rc=$?
 		echo "EXIT $rc"
 	} 2>&1 | deb_results "$1" check
 	deb_chroot_remove "$root"
@@ -313,7 +320,7 @@ deb_check_release() {
 # ./build.sh deb (mode build) and ./build.sh check-deb (mode check).
 deb_main() {
 	mode=$1
-	install_missing mmdebstrap zstd dpkg-dev
+	install_missing mmdebstrap zstd dpkg-dev e2fsprogs
 	DEB_RESULTS=$(mktemp)
 	trap deb_cleanup EXIT
 	trap 'exit 130' INT TERM HUP

@@ -17,11 +17,7 @@ printf '\033_from apc\033\\'
 printf 'sent again\n'
 exec cat
 EOT
-START=$(now)
-$T new -d -s main -x 80 -y 24 "sh $TMP/apc.sh" ||
-    fail "new-session failed"
-SERVER=$($T display -p '#{pid}')
-SERVER_PIDS=$SERVER
+start_main "sh $TMP/apc.sh"
 wait_for "the pane to print ready" sh -c \
     "$T capture-pane -p -t main | grep -q ready"
 $T select-pane -t main -T fixed || fail "select-pane -T failed"
@@ -38,10 +34,5 @@ wait_for "the pane to print sent again" sh -c \
 assert_eq "the title with allow-set-title on" "from apc" \
     "$($T display -p -t main '#{pane_title}')"
 
-gone "$SERVER" && fail "the server died"
-$T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$SERVER"
-log_json
-audit_check_meta "$START" "$(now)" || fail "bad times or seqs in the log"
-audit_check_seals
+end_main
 exit 0

@@ -8,17 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 audit_conf
-uid=$(id -u)
-gid=$(id -g)
-user=$(id -un)
-host=$(hostname)
-
-t0=$(now)
-run_pid $T new -d -s main -x 80 -y 24 || fail "new-session failed"
-new_pid=$LAST_PID
-wait_for "the server-start record" log_has 'r["type"] == "server-start"'
-server_pid=$(server_pid)
-SERVER_PIDS=$server_pid
+start_logged -s main -x 80 -y 24
 
 attach_pty main
 wait_for "client-attached" log_has "r['type'] == 'client-attached'"
@@ -28,20 +18,17 @@ wait_for "client-disconnect of the pty client" \
 
 run_pid $T kill-server || fail "kill-server failed"
 kill_pid=$LAST_PID
-wait_for "the server to exit" gone "$server_pid"
+wait_for "the server to exit" gone "$SERVER"
 t1=$(now)
 
 log_json
-audit_check_meta "$t0" "$t1" || fail "bad times, seqs or run id"
+audit_check_meta "$START" "$t1" || fail "bad times, seqs or run id"
 audit_check_seals
 
-srv="pid=$server_pid uid=$uid user=$user host=$host tmux_version=3.5a"
-srv="$srv audit_version=0.1.0 socket=$SOCK start_time=START"
-new="client_id=0 client=client-$new_pid uid=$uid gid=$gid pid=$new_pid"
-new="$new user=$user"
-pty="client_id=1 client=$PTY_TTY uid=$uid gid=$gid pid=$PTY_PID user=$user"
-kill="client_id=2 client=client-$kill_pid uid=$uid gid=$gid pid=$kill_pid"
-kill="$kill user=$user"
+srv=$(server_fields "$SERVER")
+new=$(client_fields 0 "client-$NEW_PID" "$NEW_PID")
+pty=$(client_fields 1 "$PTY_TTY" "$PTY_PID")
+kill=$(client_fields 2 "client-$kill_pid" "$kill_pid")
 flags="client_flags=focused,UTF-8"
 login=$(login_fields)
 
@@ -58,7 +45,7 @@ client-disconnect $pty reason=detached
 client-connect $kill$login term=$TERM cwd=$TMP $flags
 session-closed session=main session_id=\$0
 client-disconnect $kill reason=server-exit
-server-stop pid=$server_pid" "$(audit_norm "$BASIC_TYPES")"
+server-stop pid=$SERVER" "$(audit_norm "$BASIC_TYPES")"
 
 # The pty client is who the kernel says: the outer pane's process, this
 # user, on the outer pane's tty.

@@ -10,8 +10,6 @@
 
 . "$(dirname "$0")/lib.sh"
 
-uid=$(id -u)
-gid=$(id -g)
 user=$(id -un)
 host=$(hostname)
 
@@ -39,11 +37,8 @@ check() {
 	audit_check_meta "$t0" "$t1" || fail "$how: bad times, seqs or run id"
 	audit_check_seals
 
-	srv="pid=$server_pid uid=$uid user=$user host=$host"
-	srv="$srv tmux_version=3.5a audit_version=0.1.0 socket=$SOCK"
-	srv="$srv start_time=START"
-	new="client_id=0 client=client-$new_pid uid=$uid gid=$gid"
-	new="$new pid=$new_pid user=$user"
+	srv=$(server_fields "$server_pid")
+	new=$(client_fields 0 "client-$new_pid" "$new_pid")
 	login=$(login_fields)
 	assert_eq "$how" "\
 segment format=1 run=RUN segment=1 $srv first=1

@@ -13,15 +13,13 @@ for on in off on; do
 	else
 		: >"$CONF"
 	fi
-	$T new -d -s main -x 80 -y 24 || fail "new-session failed"
-	server=$($T display -p '#{pid}')
-	SERVER_PIDS="${SERVER_PIDS:-} $server"
+	start_main
 	timeout 5 $T customize-mode -t main -f '#{==:#{option_name},no-such-option}' ||
 	    fail "customize-mode did not answer (audit-log $on)"
 	out=$(timeout 5 $T display -p -t main '#{pane_mode}') ||
 	    fail "the server did not answer (audit-log $on)"
 	assert_eq "pane mode (audit-log $on)" options-mode "$out"
 	$T kill-server || fail "kill-server failed"
-	wait_for "the server to exit" gone "$server"
+	wait_for "the server to exit" gone "$SERVER"
 done
 exit 0

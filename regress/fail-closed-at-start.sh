@@ -12,16 +12,9 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
+. "$REGRESS/lib-storage.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "fail-closed-at-start needs root to mount a tmpfs"
-
-FS=$TMP/fs
-mkdir "$FS" || fail "mkdir $FS"
-mount -t tmpfs -o size=256k tmpfs "$FS" || skip "cannot mount a tmpfs"
-trap 'rc=$?; timeout 5 $T kill-server 2>/dev/null; umount -l "$FS"; cleanup;
-    exit $rc' EXIT
-chmod 700 "$FS"
-LOG=$FS/log
+storage_tmpfs 256k
 mkdir -m 700 "$LOG" || fail "mkdir $LOG"
 audit_conf "set -s audit-log-fail closed"
 dd if=/dev/zero of="$FS/filler" bs=4096 2>/dev/null

@@ -16,16 +16,9 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
+. "$REGRESS/lib-storage.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "fail-closed-full-disk needs root to mount a tmpfs"
-
-FS=$TMP/fs
-mkdir "$FS" || fail "mkdir $FS"
-mount -t tmpfs -o size=256k tmpfs "$FS" || skip "cannot mount a tmpfs"
-trap 'rc=$?; timeout 5 $T kill-server 2>/dev/null; umount -l "$FS"; cleanup;
-    exit $rc' EXIT
-chmod 700 "$FS"
-LOG=$FS/log
+storage_tmpfs 256k
 LAST=08000
 audit_conf "set -s audit-log-fail closed"
 
@@ -34,40 +27,16 @@ while [ ! -e '$TMP/go' ]; do sleep 0.05; done
 seq -f 'line %05g' 1 $LAST
 exec sleep 60
 EOF
-$T new -d -s main -x 80 -y 24 "sh '$TMP/pane.sh'" || fail "new-session failed"
-server=$($T display -p '#{pid}')
-SERVER_PIDS=$server
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-set -- "$LOG"/*.tmux-audit
-[ $# -eq 1 ] || fail "$# segment files, not 1"
-seg=$1
+storage_start "sh '$TMP/pane.sh'"
 
 # A control client, for show-messages -t.
-mkfifo "$TMP/ctl" || fail "mkfifo failed"
-$T -C attach -f no-output -t main <>"$TMP/ctl" >"$TMP/ctl.out" 2>&1 &
-control_client() {
-	ctl=$($T lsc -F '#{?client_control_mode,#{client_name},}' |
-	    grep .) && [ -n "$ctl" ]
-}
-wait_for "the control client" control_client
-
-messages() {
-	$T show-messages -t "$ctl" | sed -n 's/^[0-9][0-9]:[0-9][0-9]: //p'
-}
-has_message() {
-	messages | grep -Fqx -- "$1"
-}
+attach_control
 
 # Fill the disk but for 16 KB, then let the pane print.
-python3 -c '
-import os, sys
-st = os.statvfs(sys.argv[1])
-with open(sys.argv[1] + "/filler", "wb") as f:
-    f.write(b"\0" * (st.f_bavail * st.f_frsize - 16384))' "$FS" ||
-    fail "cannot write the filler"
+fill_disk 16384
 : >"$TMP/go"
 
-full="$seg: No space left on device"
+full="$SEG: No space left on device"
 wait_for "the failure message" has_message \
     "audit log cannot be written: $full (sessions are held until it can)"
 
@@ -92,10 +61,10 @@ screen_has_last() {
 	$T capture-pane -p -t %0 | grep -qx "line $LAST"
 }
 wait_for "the pane to finish" screen_has_last
-wait_for "the recovery message" sh -c "$TMUX_BIN -L $LABEL show-messages \
-    -t '$ctl' | grep -q 'audit log: writing again after [0-9]* seconds\$'"
+wait_for "the recovery message" message_matches \
+    'audit log: writing again after [0-9]* seconds$'
 $T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$server"
+wait_for "the server to exit" gone "$SERVER"
 
 log_json
 audit_check_seals

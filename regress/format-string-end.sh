@@ -14,10 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 audit_conf
-START=$(now)
-$T new -d -s main -x 80 -y 24 || fail "new-session failed"
-SERVER=$($T display -p '#{pid}')
-SERVER_PIDS=$SERVER
+start_main
 
 expand() {
 	timeout 10 $T display-message -p -t main "$1" ||
@@ -46,10 +43,5 @@ assert_eq "precision 100" 102 "$(expand '#{e|*|f|100:1,1}' | tr -d '\n' |
     wc -c)"
 assert_eq "precision 101, refused" "" "$(expand '#{e|*|f|101:1,1}')"
 
-gone "$SERVER" && fail "the server died"
-$T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$SERVER"
-log_json
-audit_check_meta "$START" "$(now)" || fail "bad times or seqs in the log"
-audit_check_seals
+end_main
 exit 0

@@ -25,7 +25,7 @@
 # 0600. In the server, show-audit -e html -O FILE writes the same report
 # of the server's own log (its command client exits 2: not anchored), and
 # without -O the page comes to the client's standard output; -e html with
-# -V is refused: "-e html cannot be used with -K, -l, -R, -T, -V or -W".
+# -V is refused: "-e html cannot be used with -H, -K, -l, -R, -T, -V or -W".
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
@@ -57,7 +57,7 @@ assert_eq "stderr of show-audit -e html to stdout" "" "$(cat "$TMP/err")"
 $T show-audit -e html -V >"$TMP/out" 2>&1
 [ $? -eq 1 ] || fail "show-audit -e html -V did not exit 1"
 assert_eq "show-audit -e html -V" \
-    "-e html cannot be used with -K, -l, -R, -T, -V or -W" "$(cat "$TMP/out")"
+    "-e html cannot be used with -H, -K, -l, -R, -T, -V or -W" "$(cat "$TMP/out")"
 $T kill-server || fail "kill-server failed"
 wait_for "the server to exit" gone "$SERVER_PIDS"
 assert_eq "the report's mode" 600 "$(stat -c %a "$TMP/server.html")"

@@ -3,15 +3,17 @@
 # show-audit -l prints the index: for each session "session $ID NAME: CREATED
 # to CLOSED, SPAN" (CLOSED "(open)" and SPAN up to the last record read if
 # it is still open), for each of its panes "  pane %ID WxH COMMAND: in N
-# bytes, out N bytes, CREATED to EXITED" (size at creation, EXITED "(no
-# exit)" if the log has none), and for each client that was attached to it
+# bytes, out N bytes, N commands, CREATED to EXITED" (size at creation,
+# the command lines run in it, EXITED "(no exit)" if the log has none), and
+# for each client that was attached to it
 # "  attached USER (CLIENT): START for SPAN" (" (still attached)" if it
 # has not left). SPAN is 1h02m03s, 2m03s or 3s, rounded down.
 #
 # Two sessions: alpha ($0, 80x24) with %0 running "printf hello; exec sleep
 # 600" and, in a second window, %1 running "printf two; exec sleep 600";
 # beta ($1, 100x30) with %2 running cat (abc and Enter typed with
-# send-keys: in 4 bytes, out 10, the echo and cat's copy) and %3 running the
+# send-keys: in 4 bytes, out 10, the echo and cat's copy; one command line,
+# as the screen shows a line submitted to any program) and %3 running the
 # default shell, /bin/sh. A real client (a pty) attaches to beta for about
 # 2 s and detaches, then beta is killed; another attaches to alpha and
 # stays. Then -l in the server, and after kill-server -l offline and
@@ -98,13 +100,13 @@ def span(a, b):
 def ptype(t, p):
     return lambda r: r["type"] == t and r.get("pane") == p
 
-def pane(p, size, what, n_in, n_out, upto=None):
+def pane(p, size, what, n_in, n_out, upto=None, n_cmd=0):
     c = one("pane-created " + p, ptype("pane-created", p))["time"]
     ex = [r for r in recs if ptype("pane-exited", p)(r) and
         (upto is None or r["seq"] < upto)]
     end = ex[0]["time"] if ex else "(no exit)"
-    return "  pane %s %s %s: in %d bytes, out %d bytes, %s to %s" % (p, size,
-        what, n_in, n_out, c, end)
+    return "  pane %s %s %s: in %d bytes, out %d bytes, %d commands, " \
+        "%s to %s" % (p, size, what, n_in, n_out, n_cmd, c, end)
 
 sc = lambda n: one("session-created " + n, lambda r:
     r["type"] == "session-created" and r["session"] == n)["time"]
@@ -125,7 +127,7 @@ check("attached to beta for %s, not 2s or more" % s1,
     us(d1["time"]) - us(a1["time"]) >= 2000000)
 beta = ["session $1 beta: %s to %s, %s" % (sc("beta"), scl("beta")[0],
     span(sc("beta"), scl("beta")[0])),
-    pane("%2", "100x30", "cat", 4, 10),
+    pane("%2", "100x30", "cat", 4, 10, n_cmd=1),
     pane("%3", "100x30", "/bin/sh", 0, out3),
     "  attached %s (%s): %s for %s" % (user, tty1, a1["time"], s1)]
 

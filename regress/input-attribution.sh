@@ -14,16 +14,7 @@ audit_conf
 uid=$(id -u)
 user=$(id -un)
 
-# A shell with no line editor: the terminal echoes, so the output is exact.
-run_pid $T new -d -s main -x 80 -y 24 \
-    "env PS1='\$ ' bash --norc --noprofile --noediting" ||
-    fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
-
-attach_pty main
-wait_for "client-attached" log_has "r['type'] == 'client-attached'"
-wait_pane "the prompt" output %0 'b"$ "'
+start_shell
 
 type_text 'echo hello'
 type_keys Enter
@@ -41,27 +32,12 @@ recs = load(sys.argv[1])
 tty, pid, uid, user = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), \
     sys.argv[5]
 
-connects = [r for r in recs if r["type"] == "client-connect" and
-    r.get("pid") == pid]
-check("%d client-connect records for the pty client" % len(connects),
-    len(connects) == 1)
-cid = connects[0]["client_id"] if connects else None
-check("the pty client is not named for its tty",
-    connects and connects[0].get("client") == tty)
+connect, cid = connect_id(recs, pid, "the pty client")
+check("the pty client is not named for its tty", connect.get("client") == tty)
 
-inputs = [r for r in recs if r["type"] == "input"]
-check("no input records", inputs)
-want_cause = {"kind": "key", "client": tty, "client_id": cid, "uid": uid,
-    "user": user}
+inputs = check_inputs(recs, {"kind": "key", "client": tty, "client_id": cid,
+    "uid": uid, "user": user})
 for r in inputs:
-    where = (r.get("pane"), r.get("window"), r.get("session"),
-        r.get("session_id"))
-    check("seq %d: input to %r, not %%0 @0 main $0" % (r["seq"], where),
-        where == ("%0", "@0", "main", "$0"))
-    check("seq %d: cause %r, not %r" % (r["seq"], r.get("cause"),
-        want_cause), r.get("cause") == want_cause)
-    check("seq %d: size %r for %d bytes" % (r["seq"], r.get("size"),
-        len(data(r))), r.get("size") == len(data(r)) and "data" in r)
     check("seq %d: redacted" % r["seq"], "redacted" not in r)
 
 got = pane_bytes(recs, "input", "%0")

@@ -14,14 +14,7 @@
 audit_conf
 user=$(id -un)
 
-run_pid $T new -d -s main -x 80 -y 24 \
-    "env PS1='\$ ' bash --norc --noprofile --noediting" ||
-    fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
-
-attach_pty main
-wait_pane "the prompt" output %0 'b"$ "'
+start_shell
 type_text 'ls -l'
 type_keys Enter
 type_keys Up

@@ -7,6 +7,13 @@
 #
 # It adds:
 #
+#	start_shell		start the server (start_logged, lib.sh) with
+#				one session, main, whose pane runs bash with
+#				no line editor and the prompt "$ ", so that the
+#				terminal echoes and the pane's output is
+#				exact; attach a pty client (attach_pty) and
+#				wait for its client-attached record and for
+#				the prompt in the log
 #	type_text TEXT		type TEXT literally in the pty client of
 #				attach_pty (through the outer tmux)
 #	type_keys KEY...	press keys named as tmux names them (Enter,
@@ -17,6 +24,16 @@
 #				Python bytes literal PY?
 #	wait_pane WHAT TYPE PANE PY
 #				wait_for pane_has
+#	at_prompt PANE PROMPT	does PANE (of the server on $LABEL, or $S if
+#				set) show PROMPT alone on the cursor's line,
+#				the cursor right after it?
+#	wait_prompt PANE PROMPT	wait_for at_prompt
+#	commands_logged N	has that server recorded N command lines?
+#	type_line N PANE PROMPT KEY...
+#				press the keys (type_text for a word starting
+#				with =, type_keys otherwise), then wait for the
+#				Nth command line to be recorded and for PROMPT
+#				in PANE
 #
 # and a Python module, capture (PYTHONPATH is set), for the checks:
 #
@@ -26,6 +43,22 @@
 #				the concatenated data of pane's records
 #	check(what, ok)		note a failure; done() prints every failure
 #				and exits 1 if there was any
+#	connect_id(recs, pid, what)
+#				check that there is one client-connect record
+#				of pid (what names the client in the failure)
+#				and return it and its client_id
+#	check_inputs(recs, cause)
+#				check that there are input records and that
+#				each is to %0 @0 main $0, has cause cause and
+#				its data and size agree; return them
+
+start_shell() {
+	start_logged -s main -x 80 -y 24 \
+	    "env PS1='\$ ' bash --norc --noprofile --noediting"
+	attach_pty main
+	wait_for "client-attached" log_has "r['type'] == 'client-attached'"
+	wait_pane "the prompt" output %0 'b"$ "'
+}
 
 # Type text literally in the pty client.
 type_text() {
@@ -64,6 +97,29 @@ def check(what, ok):
         errors.append(what)
     return ok
 
+def connect_id(recs, pid, what):
+    connects = [r for r in recs if r["type"] == "client-connect" and
+        r.get("pid") == pid]
+    check("%d client-connect records for %s" % (len(connects), what),
+        len(connects) == 1)
+    if not connects:
+        return {}, None
+    return connects[0], connects[0]["client_id"]
+
+def check_inputs(recs, cause):
+    inputs = [r for r in recs if r["type"] == "input"]
+    check("no input records", inputs)
+    for r in inputs:
+        where = (r.get("pane"), r.get("window"), r.get("session"),
+            r.get("session_id"))
+        check("seq %d: input to %r, not %%0 @0 main $0" % (r["seq"], where),
+            where == ("%0", "@0", "main", "$0"))
+        check("seq %d: cause %r, not %r" % (r["seq"], r.get("cause"),
+            cause), r.get("cause") == cause)
+        check("seq %d: size %r for %d bytes" % (r["seq"], r.get("size"),
+            len(data(r))), r.get("size") == len(data(r)) and "data" in r)
+    return inputs
+
 def done(name):
     for e in errors:
         print("%s: %s" % (name, e), file=sys.stderr)
@@ -86,4 +142,41 @@ wait_pane() {
 	what=$1
 	shift
 	wait_for "$what" pane_has "$@"
+}
+
+# The server the command-line helpers ask: $S (lib-users.sh) or $T.
+_cl_tmux() {
+	${S:-$T} "$@"
+}
+
+at_prompt() {
+	_ap=$(_cl_tmux display -p -t "$1" '#{cursor_x} #{cursor_y}') ||
+	    return 1
+	_line=$(_cl_tmux capture-pane -p -t "$1" -S "${_ap#* }" \
+	    -E "${_ap#* }") || return 1
+	[ "$_line" = "$(printf '%s' "$2" | sed 's/ *$//')" ] &&
+	    [ "${_ap% *}" -eq "$(printf '%s' "$2" | wc -m)" ]
+}
+
+wait_prompt() {
+	wait_for "the prompt \"$2\" in $1" at_prompt "$1" "$2"
+}
+
+commands_logged() {
+	[ "$(_cl_tmux show-audit -Y command-line 2>/dev/null | wc -l)" -ge "$1" ]
+}
+
+type_line() {
+	_tl_n=$1
+	_tl_pane=$2
+	_tl_prompt=$3
+	shift 3
+	for _tl_key in "$@"; do
+		case "$_tl_key" in
+		=*)	type_text "${_tl_key#=}" ;;
+		*)	type_keys "$_tl_key" ;;
+		esac
+	done
+	wait_for "command line $_tl_n" commands_logged "$_tl_n"
+	wait_prompt "$_tl_pane" "$_tl_prompt"
 }

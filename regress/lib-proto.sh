@@ -5,8 +5,8 @@
 #
 #	proto_start [CONF-LINE...]
 #			start a server on $LABEL with the audit log on (and
-#			the lines given) and one session, main; $SERVER is its
-#			pid
+#			the lines given) and one session, main (start_main in
+#			lib.sh); $SERVER is its pid
 #	proto WHAT	run tmux-proto.py against $SOCK with the script on
 #			standard input; what it printed is left in $OUT. WHAT
 #			names the step in failure messages
@@ -14,18 +14,20 @@
 #			fail unless the same server is still running and a
 #			normal client still gets an answer from it: the
 #			sessions in $SESSIONS (main), one a line
-#	proto_end	stop the server and check that its log verifies
-#			(audit_check_seals)
+#	proto_dropped [before]
+#			for each case on standard input, one a line, a name
+#			and then a step of tmux-proto.py's script: send the
+#			step on a new connection after identifying (or before
+#			it) and wait; the server must drop the client
+#			("closed") and stay up (proto_check_up)
+#	proto_end	stop the server and check its log (end_main in
+#			lib.sh)
 
 PROTO_PY=$REGRESS/tmux-proto.py
 
 proto_start() {
 	audit_conf "$@"
-	START=$(now)
-	$T new -d -s main -x 80 -y 24 || fail "new-session failed"
-	SERVER=$($T display -p '#{pid}') || fail "display #{pid} failed"
-	[ -n "$SERVER" ] || fail "no server pid"
-	SERVER_PIDS="${SERVER_PIDS:-} $SERVER"
+	start_main
 }
 
 proto() {
@@ -43,10 +45,26 @@ proto_check_up() {
 	    "$($T display -p '#{pid}')"
 }
 
+proto_dropped() {
+	while read -r _what _step; do
+		if [ "${1:-}" = before ]; then
+			proto "$_what" <<EOT
+$_step
+identify
+wait
+EOT
+		else
+			proto "$_what" <<EOT
+identify
+$_step
+wait
+EOT
+		fi
+		assert_eq "the answer to $_what" "closed" "$OUT"
+		proto_check_up "$_what"
+	done
+}
+
 proto_end() {
-	$T kill-server || fail "kill-server failed"
-	wait_for "the server to exit" gone "$SERVER"
-	log_json
-	audit_check_meta "$START" "$(now)" || fail "bad times or seqs in the log"
-	audit_check_seals
+	end_main
 }

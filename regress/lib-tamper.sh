@@ -6,6 +6,9 @@
 #
 # It adds:
 #
+#	need_cryptography	skip unless python3 has the cryptography
+#				package, which tamper.py needs to sign (its
+#				reseal and the like)
 #	make_log N [LINE...]	a real log in $LOG: one server run (config
 #				lines LINE added), N segments (the log is
 #				turned off and on between them), each with
@@ -45,6 +48,12 @@
 PYTHONPATH=$REGRESS
 PYTHONDONTWRITEBYTECODE=1
 export PYTHONPATH PYTHONDONTWRITEBYTECODE
+
+need_cryptography() {
+	python3 -c '
+from cryptography.hazmat.primitives.asymmetric import ed25519' \
+	    2>/dev/null || skip "python3 has no cryptography package"
+}
 
 start_server() {
 	audit_conf "set -s audit-log-seal-interval 1" "$@"

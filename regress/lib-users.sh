@@ -16,6 +16,9 @@
 #					pane of an outer tmux on socket OUTER;
 #					ARGS go to attach-session. Waits for it
 #					to attach and leaves its pid in $PTY_PID
+#	commands_of UID FIELD...	the command records of $TMP/log.json
+#					(log_json) run by uid UID, one a line:
+#					their FIELDs, "-" for one absent
 #
 # Other users cannot be trusted to reach the checkout (it may sit under a
 # private directory): they run $USER_BIN, a copy of tmux they can reach
@@ -89,4 +92,15 @@ attach_as() {
 	PTY_PID=$("$TMUX_BIN" -L "$_outer" display -p '#{pane_pid}')
 	wait_for "$_who's client to attach" sh -c \
 	    "[ \$($S lsc 2>/dev/null | wc -l) -gt $_n ]"
+}
+
+commands_of() {
+	python3 - "$TMP/log.json" "$@" <<'EOF'
+import json, sys
+uid = int(sys.argv[2])
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["type"] == "command" and r.get("uid") == uid:
+        print(*(r.get(k, "-") for k in sys.argv[3:]))
+EOF
 }

@@ -15,6 +15,9 @@
 #	$LABEL, $SOCK	the socket label and path
 #	$CONF, $LOG	the config file (audit_conf writes it) and the log
 #			directory it names
+#	$SERVER		the pid of the server start_main or start_logged
+#			started ($START: the time just before, for
+#			audit_check_meta)
 #
 # Every server started on $LABEL or by attach_pty is killed at exit. The
 # helpers print what went wrong and exit 1 on failure; skip exits 77.
@@ -419,6 +422,22 @@ login_fields() {
 	return 0
 }
 
+# The fields of the server-start record of the server with pid $1, run by
+# this user on this host, as audit_norm prints them (the segment record
+# has them too, before its own).
+server_fields() {
+	printf 'pid=%s uid=%s user=%s host=%s tmux_version=3.5a' \
+	    "$1" "$(id -u)" "$(id -un)" "$(hostname)"
+	printf ' audit_version=0.1.0 socket=%s start_time=START\n' "$SOCK"
+}
+
+# The fields that name a client of this user in the log, as audit_norm
+# prints them: client_id $1, name $2 (client-PID, or its tty), pid $3.
+client_fields() {
+	printf 'client_id=%s client=%s uid=%s gid=%s pid=%s user=%s\n' \
+	    "$1" "$2" "$(id -u)" "$(id -g)" "$3" "$(id -un)"
+}
+
 # The time now, in seconds since the epoch.
 now() {
 	date +%s.%N
@@ -462,4 +481,43 @@ for line in sys.stdin:
     if r["type"] == "server-start":
         print(r["pid"])
         break'
+}
+
+# Start a server on $LABEL with $CONF and one session, main, 80 by 24, its
+# pane running command $1 if given (else the default shell). $SERVER is
+# the server's pid (asked of it with display-message, a client of its own)
+# and $START the time just before it started.
+start_main() {
+	START=$(now)
+	$T new -d -s main -x 80 -y 24 "$@" || fail "new-session failed"
+	SERVER=$($T display -p '#{pid}') || fail "display #{pid} failed"
+	[ -n "$SERVER" ] || fail "no server pid"
+	SERVER_PIDS="${SERVER_PIDS:-} $SERVER"
+}
+
+# The end of a test whose server start_main started: it must still be
+# running; then kill-server, wait for it to exit, and check the whole log,
+# read into $TMP/log.json: its times and seqs (audit_check_meta, since
+# $START) and its seals (audit_check_seals).
+end_main() {
+	gone "$SERVER" && fail "the server died"
+	$T kill-server || fail "kill-server failed"
+	wait_for "the server to exit" gone "$SERVER"
+	log_json
+	audit_check_meta "$START" "$(now)" ||
+	    fail "bad times or seqs in the log"
+	audit_check_seals
+}
+
+# Start a server on $LABEL with $CONF by "new -d ARGS", and no other client,
+# so that the log holds only that client's records, and wait for its
+# server-start record. $NEW_PID is the pid of the new-session client and
+# $SERVER the server's, read from the log; $START the time just before.
+start_logged() {
+	START=$(now)
+	run_pid $T new -d "$@" || fail "new-session failed"
+	NEW_PID=$LAST_PID
+	wait_for "server-start" log_has 'r["type"] == "server-start"'
+	SERVER=$(server_pid)
+	SERVER_PIDS="${SERVER_PIDS:-} $SERVER"
 }

@@ -15,6 +15,7 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
+. "$REGRESS/lib-storage.sh"
 
 audit_conf "set -s audit-log-max-size 30000"
 cat >"$TMP/pane.sh" <<EOF
@@ -24,44 +25,27 @@ while [ ! -e '$TMP/go2' ]; do sleep 0.05; done
 echo after
 exec sleep 60
 EOF
-$T new -d -s main -x 80 -y 24 "sh '$TMP/pane.sh'" || fail "new-session failed"
-server=$($T display -p '#{pid}')
-SERVER_PIDS=$server
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-set -- "$LOG"/*.tmux-audit
-[ $# -eq 1 ] || fail "$# segment files, not 1"
-seg1=$1
-
-mkfifo "$TMP/ctl" || fail "mkfifo failed"
-$T -C attach -f no-output -t main <>"$TMP/ctl" >"$TMP/ctl.out" 2>&1 &
-control_client() {
-	ctl=$($T lsc -F '#{?client_control_mode,#{client_name},}' |
-	    grep .) && [ -n "$ctl" ]
-}
-wait_for "the control client" control_client
-has_message() {
-	$T show-messages -t "$ctl" | sed -n 's/^[0-9][0-9]:[0-9][0-9]: //p' |
-	    grep -q -- "$1"
-}
+storage_start "sh '$TMP/pane.sh'"
+attach_control
 
 chmod 0770 "$LOG" || fail "chmod failed"
 : >"$TMP/go1"
-wait_for "the failure message" has_message "^audit log cannot be written: \
+wait_for "the failure message" message_matches "^audit log cannot be written: \
 audit log $LOG: writable by its group (mode 0770) (sessions go on unaudited)\$"
 sleep 1.2
 set -- "$LOG"/*
-assert_eq "files in the group-writable directory" "$seg1" "$*"
-assert_eq "mode of the closed segment" 400 "$(stat -c %a "$seg1")"
+assert_eq "files in the group-writable directory" "$SEG" "$*"
+assert_eq "mode of the closed segment" 400 "$(stat -c %a "$SEG")"
 
 chmod 0700 "$LOG" || fail "chmod failed"
-wait_for "the recovery message" has_message \
+wait_for "the recovery message" message_matches \
     '^audit log: writing again after [0-9]* seconds$'
 set -- "$LOG"/*.tmux-audit
 [ $# -ge 2 ] || fail "no new segment after the directory was fixed"
 : >"$TMP/go2"
 wait_pane "the last output in the log" output %0 "b'after\\r\\n'"
 $T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$server"
+wait_for "the server to exit" gone "$SERVER"
 
 log_json
 audit_check_seals

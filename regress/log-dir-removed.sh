@@ -12,15 +12,10 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
+. "$REGRESS/lib-storage.sh"
 
 audit_conf
-$T new -d -s main -x 80 -y 24 || fail "new-session failed"
-server=$($T display -p '#{pid}')
-SERVER_PIDS=$server
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-set -- "$LOG"/*.tmux-audit
-[ $# -eq 1 ] || fail "$# segment files, not 1"
-seg=$1
+storage_start
 
 # Print WORD-42 in the pane and wait for it in the log.
 say() {
@@ -42,30 +37,30 @@ mode() {
 }
 
 say BEFORE
-cp "$seg" "$TMP/copy1" || fail "cp failed"
-rm "$seg" || fail "rm failed"
+cp "$SEG" "$TMP/copy1" || fail "cp failed"
+rm "$SEG" || fail "rm failed"
 say AFTER
-[ -f "$seg" ] || fail "$seg was not put back"
-assert_eq "mode of the segment put back" 600 "$(mode "$seg")"
-starts_with "$TMP/copy1" "$seg" ||
-    fail "$seg put back does not start with what was written before"
+[ -f "$SEG" ] || fail "$SEG was not put back"
+assert_eq "mode of the segment put back" 600 "$(mode "$SEG")"
+starts_with "$TMP/copy1" "$SEG" ||
+    fail "$SEG put back does not start with what was written before"
 
-cp "$seg" "$TMP/copy2" || fail "cp failed"
+cp "$SEG" "$TMP/copy2" || fail "cp failed"
 rm -rf "$LOG" || fail "rm -rf failed"
 say GONE
 [ -d "$LOG" ] || fail "$LOG was not made again"
 assert_eq "mode of the log directory made again" 700 "$(mode "$LOG")"
 set -- "$LOG"/*
-assert_eq "files in the log directory made again" "$seg" "$*"
-assert_eq "mode of the segment put back" 600 "$(mode "$seg")"
-starts_with "$TMP/copy2" "$seg" ||
-    fail "$seg put back does not start with what was written before"
+assert_eq "files in the log directory made again" "$SEG" "$*"
+assert_eq "mode of the segment put back" 600 "$(mode "$SEG")"
+starts_with "$TMP/copy2" "$SEG" ||
+    fail "$SEG put back does not start with what was written before"
 
 $T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$server"
+wait_for "the server to exit" gone "$SERVER"
 log_json
 audit_check_seals
-python3 - "$TMP/log.json" "$seg" <<'EOF' || fail "see above"
+python3 - "$TMP/log.json" "$SEG" <<'EOF' || fail "see above"
 import sys
 from capture import *
 

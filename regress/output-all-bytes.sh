@@ -17,10 +17,7 @@ sys.stdout.buffer.write(bytes(range(256)))
 sys.stdout.buffer.flush()
 EOF
 
-run_pid $T new -d -s main -x 80 -y 24 \
-    "stty -opost && exec python3 '$TMP/bytes.py'" || fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
+start_logged -s main -x 80 -y 24 "stty -opost && exec python3 '$TMP/bytes.py'"
 $T new-window -d -t main "exec python3 '$TMP/bytes.py'" ||
     fail "new-window failed"
 

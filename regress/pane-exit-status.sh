@@ -31,9 +31,7 @@ for line in open(sys.argv[1]):
 ' "$TMP/log.json"
 }
 
-run_pid $T new -d -s main -x 80 -y 24 cat || fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
+start_logged -s main -x 80 -y 24 cat
 
 # Status 3, remain-on-exit on: the pane stays, dead, until killed.
 # The option is set in the same command list, before the child can be

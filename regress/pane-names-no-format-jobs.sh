@@ -19,11 +19,7 @@ printf '\\033k#(touch $TMP/from-name)\\033\\\\'
 printf 'named\\n'
 exec cat
 EOT
-START=$(now)
-$T new -d -s main -x 80 -y 24 "sh $TMP/names.sh" ||
-    fail "new-session failed"
-SERVER=$($T display -p '#{pid}')
-SERVER_PIDS=$SERVER
+start_main "sh $TMP/names.sh"
 wait_for "the pane to print named" sh -c \
     "$T capture-pane -p -t main | grep -q named"
 
@@ -59,10 +55,5 @@ $T new-window -d -t main: -n "$(printf 'a\033]0;x\007\tb')" ||
 assert_eq "the name given by new-window -n" 'a\033]0;x\a\tb' \
     "$($T display -p -t main:1 '#{window_name}')"
 
-gone "$SERVER" && fail "the server died"
-$T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$SERVER"
-log_json
-audit_check_meta "$START" "$(now)" || fail "bad times or seqs in the log"
-audit_check_seals
+end_main
 exit 0

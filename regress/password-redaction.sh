@@ -49,10 +49,7 @@ enter_password() {
 	    'b"got 9 True\r\n"'
 }
 
-run_pid $T new -d -s main -x 80 -y 24 "python3 '$TMP/pw.py'" ||
-    fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
+start_logged -s main -x 80 -y 24 "python3 '$TMP/pw.py'"
 attach_pty main
 enter_password %0
 

@@ -10,10 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 audit_conf
-START=$(now)
-$T new -d -s main -x 80 -y 24 || fail "new-session failed"
-SERVER=$($T display -p '#{pid}')
-SERVER_PIDS=$SERVER
+start_main
 
 esc=$(printf '\033')
 bel=$(printf '\007')
@@ -40,10 +37,5 @@ assert_eq "show-buffer of a name with a backslash" "data" \
     "$($T show-buffer -b 'C:\temp')"
 assert_eq "buffers" 'C:\temp' "$($T list-buffers -F '#{buffer_name}')"
 
-gone "$SERVER" && fail "the server died"
-$T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$SERVER"
-log_json
-audit_check_meta "$START" "$(now)" || fail "bad times or seqs in the log"
-audit_check_seals
+end_main
 exit 0

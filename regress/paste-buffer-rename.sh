@@ -12,11 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 
 audit_conf
-START=$(now)
-$T new -d -s main -x 80 -y 24 "printf 'copy me\n'; exec cat" ||
-    fail "new-session failed"
-SERVER=$($T display -p '#{pid}')
-SERVER_PIDS=$SERVER
+start_main "printf 'copy me\n'; exec cat"
 
 # Renamed to its own name.
 $T set-buffer -b foo hello || fail "set-buffer -b foo failed"
@@ -44,12 +40,7 @@ assert_eq "buffers after append-selection" "buffer1: twocopy me
 renamed: one
 foo: hello" "$($T list-buffers -F '#{buffer_name}: #{buffer_sample}')"
 
-gone "$SERVER" && fail "the server died"
-$T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$SERVER"
-log_json
-audit_check_meta "$START" "$(now)" || fail "bad times or seqs in the log"
-audit_check_seals
+end_main
 assert_eq "paste buffer changes in the log" \
     "foo set 5
 buffer0 set 3

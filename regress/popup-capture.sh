@@ -40,9 +40,7 @@ audit_conf "set -g status off"
 uid=$(id -u)
 user=$(id -un)
 
-$T new -d -s main -x 80 -y 24 "exec sleep 300" || fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
+start_logged -s main -x 80 -y 24 "exec sleep 300"
 attach_pty main
 wait_for "client-attached" log_has "r['type'] == 'client-attached'"
 
@@ -252,10 +250,11 @@ check("show-audit -t PANE (the popup's pane) lacks its popup-closed",
     [r["seq"] for r in moved if "popup" in r] ==
     [r["seq"] for r in recs if r["type"] == "popup-closed" and
         r["popup"] == 3])
-# The index lists both popups under session main, with their sizes,
-# commands, bytes in and out, and when they opened and closed.
+# The index lists the popups under session main, with their sizes,
+# commands, bytes in and out, command lines run and when they opened and
+# closed.
 idx = [l.rstrip("\n") for l in open(sys.argv[11])]
-def span(n):
+def span(n, n_cmd):
     o = [r for r in recs if r["type"] == "popup-opened" and
         r["popup"] == n][0]
     c = [r for r in recs if r["type"] == "popup-closed" and
@@ -264,10 +263,11 @@ def span(n):
         r.get("popup") == n)
     outs = sum(len(data(r)) for r in recs if r["type"] == "output" and
         r.get("popup") == n)
-    return "  popup %d %dx%d %s: in %d bytes, out %d bytes, %s to %s" % (
-        n, o["width"], o["height"], o["command"], ins, outs, o["time"],
-        c["time"])
-want = [span(1), span(2), span(3)]
+    return "  popup %d %dx%d %s: in %d bytes, out %d bytes, %d commands, " \
+        "%s to %s" % (n, o["width"], o["height"], o["command"], ins, outs,
+        n_cmd, o["time"], c["time"])
+# Popup 1 ran three command lines (the password is not one).
+want = [span(1, 3), span(2, 0), span(3, 0)]
 got = [l for l in idx if l.startswith("  popup ")]
 check("index popups\n  %r\nnot\n  %r" % (got, want), got == want)
 main_at = [i for i, l in enumerate(idx) if l.startswith("session $0 main:")]

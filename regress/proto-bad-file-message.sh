@@ -11,15 +11,7 @@
 
 proto_start
 
-while read -r what step; do
-	proto "$what" <<EOT
-identify
-$step
-wait
-EOT
-	assert_eq "the answer to $what" "closed" "$OUT"
-	proto_check_up "$what"
-done <<'EOT'
+proto_dropped <<'EOT'
 MSG_WRITE_READY-short send MSG_WRITE_READY 01000000
 MSG_WRITE_READY-long send MSG_WRITE_READY 010000000000000000
 MSG_READ-short send MSG_READ 0100

@@ -12,15 +12,7 @@
 proto_start
 
 # What is sent after identifying, one case a line: a name, then the step.
-while read -r what step; do
-	proto "$what" <<EOT
-identify
-$step
-wait
-EOT
-	assert_eq "the answer to $what" "closed" "$OUT"
-	proto_check_up "$what"
-done <<'EOT'
+proto_dropped <<'EOT'
 MSG_RESIZE-with-data send MSG_RESIZE 00
 MSG_EXITING-with-data send MSG_EXITING 0000
 MSG_WAKEUP-with-data send MSG_WAKEUP 00
@@ -33,15 +25,7 @@ MSG_IDENTIFY_DONE-twice send MSG_IDENTIFY_DONE
 EOT
 
 # Malformed identify messages, sent before MSG_IDENTIFY_DONE.
-while read -r what step; do
-	proto "$what" <<EOT
-$step
-identify
-wait
-EOT
-	assert_eq "the answer to $what" "closed" "$OUT"
-	proto_check_up "$what"
-done <<'EOT'
+proto_dropped before <<'EOT'
 MSG_IDENTIFY_FLAGS-short send MSG_IDENTIFY_FLAGS 00
 MSG_IDENTIFY_LONGFLAGS-short send MSG_IDENTIFY_LONGFLAGS 00000000
 MSG_IDENTIFY_FEATURES-long send MSG_IDENTIFY_FEATURES 0000000000

@@ -54,15 +54,8 @@ assert_eq "the owner is still attached" "$owner" "$($S lsc -F '#{client_name}')"
 $S kill-server || fail "kill-server failed"
 wait_for "the server to exit" gone "$PUB_PID"
 log_json
-got=$(python3 - "$TMP/log.json" "$GUID" <<'EOF'
-import json, sys
-guid = int(sys.argv[2])
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r["type"] == "command" and r.get("uid") == guid:
-        print(r["issuer"], r["result"], r["command"], r.get("error", "-"))
-EOF
-) || fail "reading the log failed"
+got=$(commands_of "$GUID" issuer result command error) ||
+    fail "reading the log failed"
 assert_eq "the guest's commands in the log" "\
 control ok attach-session -t main -
 control ok list-clients -F \"#(id -u >$PUB/F1)x#{client_name}\" -

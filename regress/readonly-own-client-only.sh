@@ -94,16 +94,8 @@ assert_eq "windows of main" "0 1
 $S kill-server || fail "kill-server failed"
 wait_for "the server to exit" gone "$PUB_PID"
 log_json
-got=$(python3 - "$TMP/log.json" "$GUID" <<'EOF'
-import json, sys
-guid = int(sys.argv[2])
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r["type"] == "command" and r.get("uid") == guid:
-        print(r["issuer"], r.get("key", "-"), r["result"], r["command"],
-              r.get("error", "-"))
-EOF
-) || fail "reading the log failed"
+got=$(commands_of "$GUID" issuer key result command error) ||
+    fail "reading the log failed"
 assert_eq "the guest's commands" "\
 client - ok attach-session -t main -
 client - refused detach-client -t $owner $other

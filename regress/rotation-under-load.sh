@@ -24,18 +24,15 @@ LINES=300000
 seq -f '%06g' 1 $LINES >"$TMP/data" || fail "seq failed"
 audit_conf "set -s audit-log-max-size 50000" "set -g remain-on-exit on"
 
-$T new -d -s main -x 80 -y 24 "cat '$TMP/data'; exec sleep 60" ||
-    fail "new-session failed"
-server=$($T display -p '#{pid}')
-SERVER_PIDS=$server
+start_main "cat '$TMP/data'; exec sleep 60"
 wait_pane "the last line in the log" output %0 \
     "b'\\r\\n$(printf %06d $LINES)\\r\\n'"
 $T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$server"
+wait_for "the server to exit" gone "$SERVER"
 
 # Names, modes and the series.
 log_json
-python3 - "$TMP/log.json" "$LOG" "$TMP/data" "$server" <<'EOF' ||
+python3 - "$TMP/log.json" "$LOG" "$TMP/data" "$SERVER" <<'EOF' ||
 import os, pwd, re, socket, stat, sys, time
 from capture import *
 
@@ -78,15 +75,13 @@ audit_check_seals
 # Rotation by age, in a quiet server.
 rm -rf "$LOG"
 audit_conf "set -s audit-log-max-age 1"
-$T new -d -s main -x 80 -y 24 "exec sleep 30" || fail "new-session failed"
-server=$($T display -p '#{pid}')
-SERVER_PIDS="$SERVER_PIDS $server"
+start_main "exec sleep 30"
 sleep 3.5
 set -- "$LOG"/*.tmux-audit
 [ $# -ge 3 ] ||
     fail "$# segment files after 3.5 quiet seconds with audit-log-max-age 1"
 $T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$server"
+wait_for "the server to exit" gone "$SERVER"
 log_json
 audit_check_seals
 exit 0

@@ -14,15 +14,7 @@ audit_conf
 uid=$(id -u)
 user=$(id -un)
 
-run_pid $T new -d -s main -x 80 -y 24 \
-    "env PS1='\$ ' bash --norc --noprofile --noediting" ||
-    fail "new-session failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-SERVER_PIDS=$(server_pid)
-
-attach_pty main
-wait_for "client-attached" log_has "r['type'] == 'client-attached'"
-wait_pane "the prompt" output %0 'b"$ "'
+start_shell
 
 run_pid $T send-keys -t main 'echo hi' Enter || fail "send-keys failed"
 send_pid=$LAST_PID
@@ -41,30 +33,15 @@ tty, pid, uid, user = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), \
     sys.argv[5]
 name = "client-%d" % pid
 
-connects = [r for r in recs if r["type"] == "client-connect" and
-    r.get("pid") == pid]
-check("%d client-connect records for the send-keys client" % len(connects),
-    len(connects) == 1)
-cid = connects[0]["client_id"] if connects else None
-check("the send-keys client is not %s" % name,
-    connects and connects[0].get("client") == name)
+connect, cid = connect_id(recs, pid, "the send-keys client")
+check("the send-keys client is not %s" % name, connect.get("client") == name)
 attached = [r["client_id"] for r in recs if r["type"] == "client-attached"]
 check("attached clients %r" % attached, len(attached) == 1 and
     attached[0] != cid)
 
-inputs = [r for r in recs if r["type"] == "input"]
-check("no input records", inputs)
-want_cause = {"kind": "command", "command": "send-keys", "client": name,
-    "client_id": cid, "uid": uid, "user": user}
+inputs = check_inputs(recs, {"kind": "command", "command": "send-keys",
+    "client": name, "client_id": cid, "uid": uid, "user": user})
 for r in inputs:
-    where = (r.get("pane"), r.get("window"), r.get("session"),
-        r.get("session_id"))
-    check("seq %d: input to %r, not %%0 @0 main $0" % (r["seq"], where),
-        where == ("%0", "@0", "main", "$0"))
-    check("seq %d: cause %r, not %r" % (r["seq"], r.get("cause"),
-        want_cause), r.get("cause") == want_cause)
-    check("seq %d: size %r for %d bytes" % (r["seq"], r.get("size"),
-        len(data(r))), r.get("size") == len(data(r)) and "data" in r)
     check("seq %d: attributed to the attached client" % r["seq"],
         tty not in str(r))
 

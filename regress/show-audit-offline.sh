@@ -7,19 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 audit_conf
-uid=$(id -u)
-gid=$(id -g)
-user=$(id -un)
-host=$(hostname)
-
-t0=$(now)
-run_pid $T new -d -s main || fail "new-session failed"
-new_pid=$LAST_PID
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-server_pid=$(server_pid)
-SERVER_PIDS=$server_pid
-kill -TERM "$server_pid"
-wait_for "the server to exit" gone "$server_pid"
+start_logged -s main
+kill -TERM "$SERVER"
+wait_for "the server to exit" gone "$SERVER"
 t1=$(now)
 
 # No server on the socket: remove the stale socket so any server started
@@ -28,10 +18,8 @@ rm -f "$SOCK"
 [ -e "$SOCK" ] && fail "$SOCK still exists"
 $T has-session 2>/dev/null && fail "a server is running on $LABEL"
 
-srv="pid=$server_pid uid=$uid user=$user host=$host tmux_version=3.5a"
-srv="$srv audit_version=0.1.0 socket=$SOCK start_time=START"
-new="client_id=0 client=client-$new_pid uid=$uid gid=$gid pid=$new_pid"
-new="$new user=$user"
+srv=$(server_fields "$SERVER")
+new=$(client_fields 0 "client-$NEW_PID" "$NEW_PID")
 login=$(login_fields)
 expected="\
 segment format=1 run=RUN segment=1 $srv first=1
@@ -40,7 +28,7 @@ client-connect $new$login term=$TERM cwd=$TMP client_flags=focused,UTF-8
 session-created session=main session_id=\$0 cwd=$TMP
 client-disconnect $new reason=exit
 session-closed session=main session_id=\$0
-server-stop pid=$server_pid"
+server-stop pid=$SERVER"
 
 # Read $1 with show-audit -d, -J and not, with $T (so on $LABEL, which
 # has no server) and with no -L at all; none of them may start a server.
@@ -48,7 +36,7 @@ read_dir() {
 	$T show-audit -J -d "$1" >"$TMP/log.json" 2>"$TMP/err" ||
 	    fail "show-audit -J -d $1 failed: $(cat "$TMP/err")"
 	assert_eq "stderr of show-audit -J -d $1" "" "$(cat "$TMP/err")"
-	audit_check_meta "$t0" "$t1" || fail "bad times, seqs or run id"
+	audit_check_meta "$START" "$t1" || fail "bad times, seqs or run id"
 	audit_check_seals "$1"
 	assert_eq "show-audit -J -d $1" "$expected" \
 	    "$(audit_norm "$BASIC_TYPES")"

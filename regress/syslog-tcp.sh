@@ -118,10 +118,7 @@ last_message() {
 start_server() {
 	audit_conf "set -s audit-log-syslog on" \
 	    "set -s audit-log-syslog-target tcp:127.0.0.1:$PORT"
-	$T new -d -s main -x 80 -y 24 "exec sleep 300" ||
-	    fail "new-session failed"
-	server=$($T display -p '#{pid}')
-	SERVER_PIDS="${SERVER_PIDS:-} $server"
+	start_main "exec sleep 300"
 }
 
 # $1 commands from one control client, each with an argument of 900
@@ -222,7 +219,7 @@ drained() {
 # The server exits; wait for its closing seal and stop the receiver.
 finish() {
 	$T kill-server || fail "kill-server failed"
-	wait_for "the server to exit" gone "$server"
+	wait_for "the server to exit" gone "$SERVER"
 	wait_for "the closing seal" last_message "$TMP/$1"
 	stop_receiver "$1"
 }

@@ -46,16 +46,13 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-capture.sh"
+. "$REGRESS/lib-syslog.sh"
 
 PYTHONPATH=$TMP:$REGRESS
 PYTHONDONTWRITEBYTECODE=1
 export PYTHONDONTWRITEBYTECODE
 
-RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
-[ -x "$RSYSLOGD" ] || skip "rsyslogd is not installed"
-RS_PID=
-trap 'rc=$?; [ -n "$RS_PID" ] && kill "$RS_PID" 2>/dev/null; cleanup;
-    exit $rc' EXIT
+trap 'rc=$?; stop_rsyslogd; cleanup; exit $rc' EXIT
 
 PORT=$(python3 -c '
 import socket
@@ -67,39 +64,20 @@ import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')
-mkdir "$TMP/rsyslog" || fail "mkdir failed"
-cat >"$TMP/rsyslog.conf" <<EOF
-global(workDirectory="$TMP/rsyslog" maxMessageSize="64k")
-module(load="imuxsock" SysSock.Use="off")
+# Besides the unix socket ($SYSLOG_SOCK, to $SYSLOG_FILE): UDP and TCP on
+# 127.0.0.1, and a socket of its own for planted lines.
+start_rsyslogd "$(cat <<EOF
 module(load="imudp")
 module(load="imtcp")
-input(type="imuxsock" Socket="$TMP/syslog.sock" RateLimit.Interval="0"
-    UseSpecialParser="off" ParseHostname="on" ruleset="unix")
 input(type="imudp" address="127.0.0.1" port="$PORT" ruleset="udp")
 input(type="imtcp" address="127.0.0.1" port="$TPORT" ruleset="tcp")
 input(type="imuxsock" Socket="$TMP/plant.sock" RateLimit.Interval="0"
     UseSpecialParser="off" ParseHostname="on" ruleset="plant")
-ruleset(name="unix") {
-	action(type="omfile" file="$TMP/unix.log"
-	    template="RSYSLOG_SyslogProtocol23Format")
-}
-ruleset(name="udp") {
-	action(type="omfile" file="$TMP/udp.log"
-	    template="RSYSLOG_SyslogProtocol23Format")
-}
-ruleset(name="tcp") {
-	action(type="omfile" file="$TMP/tcp.log"
-	    template="RSYSLOG_SyslogProtocol23Format")
-}
-ruleset(name="plant") {
-	action(type="omfile" file="$TMP/plant.log"
-	    template="RSYSLOG_SyslogProtocol23Format")
-}
+$(syslog_ruleset udp "$TMP/udp.log")
+$(syslog_ruleset tcp "$TMP/tcp.log")
+$(syslog_ruleset plant "$TMP/plant.log")
 EOF
-"$RSYSLOGD" -n -f "$TMP/rsyslog.conf" -i "$TMP/rsyslog.pid" \
-    >"$TMP/rsyslog.out" 2>&1 &
-RS_PID=$!
-wait_for "rsyslogd to listen" test -S "$TMP/syslog.sock"
+)"
 
 # The syslog messages of the log in $1 (read from $LOG) are all in file
 # $2; then check them.
@@ -297,15 +275,12 @@ run_server() {
 	audit_conf "set -s audit-log-syslog on" \
 	    "set -s audit-log-syslog-target $1" \
 	    "set -s audit-log-max-size 6000"
-	$T new -d -s main -x 80 -y 24 "seq -f 'line %04g' 1 3000; \
-exec sleep 60" || fail "new-session failed"
-	server=$($T display -p '#{pid}')
-	SERVER_PIDS="${SERVER_PIDS:-} $server"
+	start_main "seq -f 'line %04g' 1 3000; exec sleep 60"
 	$T -C attach -t main </dev/null >/dev/null 2>&1 ||
 	    fail "control client failed"
 	wait_pane "the last line" output %0 "b'line 3000\\r\\n'"
 	$T kill-server || fail "kill-server failed"
-	wait_for "the server to exit" gone "$server"
+	wait_for "the server to exit" gone "$SERVER"
 	wait_for "the closing seal in $2" last_message "$2"
 }
 
@@ -351,12 +326,12 @@ EOF
 }
 
 # Over the unix socket.
-run_server "unix:$TMP/syslog.sock" "$TMP/unix.log"
-check_messages "$TMP/unix.log" || fail "see above"
+run_server "unix:$SYSLOG_SOCK" "$SYSLOG_FILE"
+check_messages "$SYSLOG_FILE" || fail "see above"
 set -- "$LOG"/*.tmux-audit
 [ $# -ge 4 ] || fail "only $# segments"
 cp -a "$LOG" "$TMP/orig"
-W=$TMP/unix.log
+W=$SYSLOG_FILE
 
 witness "$LOG" "$W" good '
 out = [t.intact(s) for s in t.segments(d)]' "untouched"

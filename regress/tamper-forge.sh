@@ -24,8 +24,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-tamper.sh"
 
-python3 -c 'from cryptography.hazmat.primitives.asymmetric import ed25519' \
-    2>/dev/null || skip "python3 has no cryptography package"
+need_cryptography
 
 "$TMUX_BIN" show-audit -G "$TMP/host" || fail "show-audit -G failed"
 FP=$(python3 -c 'import sys, tamper as t

@@ -23,10 +23,7 @@
 
 audit_conf
 
-run_pid $T new -d -s sess1 -x 80 -y 24 cat || fail "new-session sess1 failed"
-wait_for "server-start" log_has 'r["type"] == "server-start"'
-server_pid=$(server_pid)
-SERVER_PIDS=$server_pid
+start_logged -s sess1 -x 80 -y 24 cat
 $T new -d -s sess2 -x 80 -y 24 cat || fail "new-session sess2 failed"
 $T send-keys -t sess1 one Enter || fail "send-keys sess1 failed"
 $T send-keys -t sess2 two Enter || fail "send-keys sess2 failed"
@@ -42,7 +39,7 @@ $T show-audit -f '#{==:#{audit_type},command}' -F '#{audit_command}' \
     >"$TMP/commands" || fail "show-audit -f -F failed"
 
 $T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$server_pid"
+wait_for "the server to exit" gone "$SERVER"
 
 for t in '$0' sess1 %1; do
 	$TMUX_BIN show-audit -J -d "$LOG" -t "$t" >"$TMP/d$t.json" ||

@@ -31,11 +31,7 @@ printf '\033[23;0t'
 printf 'restored\n'
 exec cat
 EOT
-START=$(now)
-$T new -d -s main -x 80 -y 24 "sh $TMP/twelve.sh" ||
-    fail "new-session failed"
-SERVER=$($T display -p '#{pid}')
-SERVER_PIDS=$SERVER
+start_main "sh $TMP/twelve.sh"
 
 wait_for "the pane to print popped" sh -c \
     "$T capture-pane -p -t main | grep -q popped"
@@ -54,10 +50,5 @@ wait_for "the pane to print restored" sh -c \
 assert_eq "the title after the pop" 'a\b c' \
     "$($T display -p -t main '#{pane_title}')"
 
-gone "$SERVER" && fail "the server died"
-$T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$SERVER"
-log_json
-audit_check_meta "$START" "$(now)" || fail "bad times or seqs in the log"
-audit_check_seals
+end_main
 exit 0

@@ -17,10 +17,7 @@
 . "$REGRESS/lib-capture.sh"
 
 audit_conf
-START=$(now)
-$T new -d -s main -x 80 -y 24 cat || fail "new-session failed"
-SERVER=$($T display -p '#{pid}')
-SERVER_PIDS=$SERVER
+start_main cat
 
 # Each reply comes from a new client: tmux stops asking a client's terminal
 # for its clipboard after a reply it could not decode. The client is then
@@ -57,9 +54,5 @@ reply '\033]11;\007'
 
 gone "$SERVER" && fail "the server died"
 assert_eq "the server's pid" "$SERVER" "$($T display -p '#{pid}')"
-$T kill-server || fail "kill-server failed"
-wait_for "the server to exit" gone "$SERVER"
-log_json
-audit_check_meta "$START" "$(now)" || fail "bad times or seqs in the log"
-audit_check_seals
+end_main
 exit 0

@@ -19,8 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-tamper.sh"
 
-python3 -c 'from cryptography.hazmat.primitives.asymmetric import ed25519' \
-    2>/dev/null || skip "python3 has no cryptography package"
+need_cryptography
 
 make_log 2
 cp -a "$LOG" "$TMP/orig"
