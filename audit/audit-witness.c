@@ -121,6 +121,11 @@ audit_witness_event(u_int type)
 		return ("data");
 	case AUDIT_OPTION_CHANGED:
 		return ("option");
+	case AUDIT_COMMAND_LINE:
+	case AUDIT_COMMAND_END:
+		return ("shell");
+	case AUDIT_PROCESS:
+		return ("process");
 	}
 	return ("other");
 }
@@ -179,6 +184,7 @@ audit_witness_index(struct audit_buf *b, const struct audit_record *r,
 {
 	const char	*outcome;
 	char		*result;
+	uint64_t	 status;
 	int		 client;
 
 	audit_printf(b, "[%s", AUDIT_SYSLOG_INDEX_SDID);
@@ -208,8 +214,16 @@ audit_witness_index(struct audit_buf *b, const struct audit_record *r,
 	audit_witness_key(b, "pane_key", run, r, AUDIT_F_PANE);
 	audit_witness_key(b, "popup_key", run, r, AUDIT_F_POPUP);
 	audit_witness_text(b, "command", r, AUDIT_F_COMMAND);
+	if (audit_rec_find(r, AUDIT_F_SHELL_TEXT) != NULL)
+		audit_witness_text(b, "command_line", r, AUDIT_F_SHELL_TEXT);
+	else
+		audit_witness_text(b, "command_line", r, AUDIT_F_SCREEN_TEXT);
+	audit_witness_key(b, "command_key", run, r, AUDIT_F_COMMAND_ID);
 
-	if ((result = audit_rec_get_str(r, AUDIT_F_RESULT)) != NULL) {
+	if (audit_rec_get_uint(r, AUDIT_F_SHELL_STATUS, &status) == 0) {
+		outcome = (status == 0) ? "success" : "failure";
+		audit_witness_param(b, "outcome", outcome, strlen(outcome));
+	} else if ((result = audit_rec_get_str(r, AUDIT_F_RESULT)) != NULL) {
 		if (strcmp(result, "error") == 0)
 			outcome = "failure";
 		else if (strcmp(result, "refused") == 0)

@@ -22,8 +22,10 @@
 # holds exactly the keys a SIEM indexes by (FORMAT.md section 16): event
 # (the record type's kind), owner (the server's user), user and uid (the
 # client's, else the cause's), client and client_key, session and
-# session_key, pane_key, popup_key, command, and outcome (from result),
-# each only if the record has what it comes from; keys are "RUN:ID".
+# session_key, pane_key, popup_key, command, command_line (a command
+# line's shell_text, else screen_text), command_key (its command_id), and
+# outcome (from a command-end's shell_status, else from result), each only
+# if the record has what it comes from; keys are "RUN:ID".
 #
 # Then show-audit -V -d LOG -w FILE: on the untouched log (four segments
 # or more, by rotation) it exits 2 (no host key: consistent) and says what
@@ -156,7 +158,9 @@ EVENTS = dict(
         "pane-created", "pane-exited", "popup-opened", "popup-closed")] +
     [(t, "command") for t in ("command", "command-start")] +
     [(t, "data") for t in ("paste-buffer-changed", "copy", "pipe-pane")] +
-    [("option-changed", "option")])
+    [("option-changed", "option")] +
+    [(t, "shell") for t in ("command-line", "command-end")] +
+    [("process", "process")])
 
 def index(r):
     """The tmuxindex@32473 parameters of record r, as the server makes
@@ -179,7 +183,16 @@ def index(r):
             p.append((k, "%s:%s" % (run, num(r[f]))))
     if "command" in r:
         p.append(("command", r["command"][:1024]))
-    if "result" in r:
+    for f in ("shell_text", "screen_text"):
+        if f in r:
+            p.append(("command_line", r[f][:1024]))
+            break
+    if "command_id" in r:
+        p.append(("command_key", "%s:%s" % (run, r["command_id"])))
+    if "shell_status" in r:
+        p.append(("outcome", "success" if r["shell_status"] == 0 else
+            "failure"))
+    elif "result" in r:
         p.append(("outcome", {"error": "failure", "refused": "refused"}
             .get(r["result"], "success")))
     return p
@@ -270,15 +283,23 @@ last_message() {
 }
 
 # A server logging to $LOG, its witness messages to $1; a control client
-# attaches, a pane prints enough for several segments.
+# attaches, a pane prints enough for several segments, then its bash (with
+# the shipped OSC 133 marks) runs a command line that fails with status 3.
 run_server() {
 	audit_conf "set -s audit-log-syslog on" \
 	    "set -s audit-log-syslog-target $1" \
 	    "set -s audit-log-max-size 6000"
-	start_main "seq -f 'line %04g' 1 3000; exec sleep 60"
+	printf '%s\n' "PS1='\$ '" ". $TOP/etc/shell/tmux-audit.bash" \
+	    >"$TMP/bashrc"
+	start_main "seq -f 'line %04g' 1 3000;
+	    exec bash --rcfile $TMP/bashrc -i"
 	$T -C attach -t main </dev/null >/dev/null 2>&1 ||
 	    fail "control client failed"
 	wait_pane "the last line" output %0 "b'line 3000\\r\\n'"
+	wait_prompt %0 '$ '
+	$T send-keys -t %0 "sh -c 'exit 3'" Enter || fail "send-keys failed"
+	wait_for "the command's end" sh -c \
+	    "$T show-audit -J -Y command-end | grep -q '\"shell_status\":3'"
 	$T kill-server || fail "kill-server failed"
 	wait_for "the server to exit" gone "$SERVER"
 	wait_for "the closing seal in $2" last_message "$2"
