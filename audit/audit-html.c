@@ -125,9 +125,11 @@ struct audit_html_cmd {
 	char		*client;
 	char		*via;		/* the command that sent it, if any */
 	char		*text;
-	const char	*source;	/* "typed" */
+	const char	*source;	/* "typed", "shell" or "screen" */
 	int		 status;	/* -1 if not known */
 	char		*cwd;
+	int		 has_id;
+	uint64_t	 id;		/* command_id of a command line */
 };
 
 struct audit_html_pane {
@@ -599,11 +601,10 @@ audit_html_command(struct audit_html *html, const struct audit_record *r)
 
 /*
  * Add a row to a pane's command history; the row's strings become the
- * pane's. This is the one place rows are made: the typed lines call it
- * today (source "typed"), and the records of the commands a pane's shell
- * ran are to call it from audit_html_record (see there), with their own
- * source, exit status and directory, which the page shows in columns of
- * their own once any row has them.
+ * pane's. This is the one place rows are made: from the typed lines
+ * (source "typed") and from the command-line records (source "shell" or
+ * "screen", with an exit status and directory when known, which the page
+ * shows in columns of their own once any row has them).
  */
 static void
 audit_html_history(struct audit_html_pane *p, const struct audit_html_cmd *hc)
@@ -643,6 +644,62 @@ audit_html_typed_cb(void *arg, const struct audit_typed_line *tl)
 	hc.status = -1;
 	audit_html_history(p, &hc);
 	p->in = 1;
+}
+
+/* A command line run in a pane: a row of its history. */
+static void
+audit_html_command_line(struct audit_html *html,
+    const struct audit_record *r, int in_target)
+{
+	struct audit_html_pane	*p;
+	struct audit_html_cmd	 hc;
+
+	if ((p = audit_html_pane(html, r, 1, in_target)) == NULL)
+		return;
+	memset(&hc, 0, sizeof hc);
+	hc.time = r->time;
+	hc.user = audit_rec_get_str(r, AUDIT_F_CAUSE_USER);
+	hc.client = audit_rec_get_str(r, AUDIT_F_CAUSE_CLIENT);
+	hc.via = audit_rec_get_str(r, AUDIT_F_CAUSE_COMMAND);
+	if ((hc.text = audit_rec_get_str(r, AUDIT_F_SHELL_TEXT)) != NULL)
+		hc.source = "shell";
+	else {
+		hc.text = audit_rec_get_str(r, AUDIT_F_SCREEN_TEXT);
+		hc.source = "screen";
+	}
+	if (hc.text == NULL)
+		hc.text = xstrdup("");
+	if ((hc.cwd = audit_rec_get_str(r, AUDIT_F_SHELL_CWD)) == NULL)
+		hc.cwd = audit_rec_get_str(r, AUDIT_F_KERNEL_CWD);
+	hc.status = -1;
+	if (audit_rec_get_uint(r, AUDIT_F_COMMAND_ID, &hc.id) == 0)
+		hc.has_id = 1;
+	audit_html_history(p, &hc);
+	p->in = 1;
+}
+
+/* A command line ended: its row gets the exit status the shell gave. */
+static void
+audit_html_command_end(struct audit_html *html, const struct audit_record *r)
+{
+	struct audit_html_pane	*p;
+	struct audit_html_cmd	*hc;
+	uint64_t		 id, status;
+	u_int			 i;
+
+	if (audit_rec_get_uint(r, AUDIT_F_COMMAND_ID, &id) != 0 ||
+	    audit_rec_get_uint(r, AUDIT_F_SHELL_STATUS, &status) != 0 ||
+	    status > INT_MAX)
+		return;
+	if ((p = audit_html_pane(html, r, 0, 0)) == NULL)
+		return;
+	for (i = p->nhist; i > 0; i--) {
+		hc = &p->hist[i - 1];
+		if (hc->has_id && hc->id == id) {
+			hc->status = status;
+			return;
+		}
+	}
 }
 
 /*
@@ -704,19 +761,13 @@ audit_html_record(struct audit_html *html, const struct audit_record *r,
 		if (selected)
 			audit_html_command(html, r);
 		break;
-	/*
-	 * The commands a pane's shell ran (issue 18) go here when their
-	 * records exist (command-line and command-end on the wave2-history
-	 * branch today). A command-line, when selected: find its pane with
-	 * audit_html_pane(html, r, 1, in_target), fill a struct
-	 * audit_html_cmd (time; user, client and via from cause_user,
-	 * cause_client and cause_command; text from shell_text, else
-	 * screen_text; source "shell" or "screen" to say which; cwd from
-	 * shell_cwd, else kernel_cwd; status -1) and call
-	 * audit_html_history, then set the pane's in. A command-end: set the
-	 * status of the row with its command_id (keep that id in the row)
-	 * from shell_status.
-	 */
+	case AUDIT_COMMAND_LINE:
+		if (selected)
+			audit_html_command_line(html, r, in_target);
+		break;
+	case AUDIT_COMMAND_END:
+		audit_html_command_end(html, r);
+		break;
 	case AUDIT_PANE_CREATED:
 	case AUDIT_POPUP_OPENED:
 		if ((p = audit_html_pane(html, r, 1, in_target)) == NULL)

@@ -17,9 +17,9 @@
 #   host, name and owner: (HOST, build, root), (HOST, deploy, root),
 #   (web-2, db, root);
 # - build's detail shows two attaches, one lane each on its time line,
-#   and its history row "echo built<Enter>" typed by root from the pty's
-#   client; deploy's history row is "echo shipping<Enter>" sent by
-#   send-keys;
+#   and its history row, the command line "echo built" (from the screen)
+#   typed by root from the pty's client; deploy's history row is "echo
+#   shipping" sent by send-keys;
 # - typing "shipping" in the search box leaves only deploy ("1 of 3
 #   sessions"), and emptying it shows all three again;
 # - the page asked for nothing but itself, opened no dialog, broke no rule
@@ -54,6 +54,7 @@ wait_pane "build's output" output %0 'b"\rbuilt\r\n"'
 attach_as "$GUEST" "guest-$TEST-$$" -r -t build
 "$TMUX_BIN" -L "guest-$TEST-$$" kill-server
 wait_for "the guest to go" sh -c "[ \$($S lsc | wc -l) -eq 1 ]"
+wait_prompt %1 '$ '
 $S send-keys -t deploy 'echo shipping' Enter || fail "send-keys failed"
 wait_pane "deploy's output" output %1 'b"\rshipping\r\n"'
 
@@ -129,8 +130,8 @@ try:
         "tr')).map(function (tr) { return [tr.children[1].textContent, "
         "tr.children[3].textContent, tr.children[4].textContent]; })" %
         detail)
-    check("build's history %r" % hist, hist == [["root", "typed",
-        "echo built<Enter>"]])
+    check("build's history %r" % hist, hist == [["root", "screen",
+        "echo built"]])
 
     b.eval("document.querySelectorAll('tr.session')[1].click()")
     detail = "document.querySelectorAll('tr.detail')[1]"
@@ -139,7 +140,7 @@ try:
         "tr.children[4].textContent]; })" % detail)
     check("deploy's history %r" % hist, len(hist) == 1 and
         hist[0][0].endswith(" (send-keys)") and
-        hist[0][1] == "echo shipping<Enter>")
+        hist[0][1] == "echo shipping")
 
     def search(text):
         b.eval("var s = document.getElementById('search'); s.value = %r; "

@@ -6,10 +6,12 @@
 # gamma is made and gets "echo late". The report's data block, for:
 #
 #	(none)		sessions alpha, beta, gamma, each with its pane
-#			and its one history row
+#			and its two history rows: the line as typed
+#			("echo other<Enter>", source typed) and the command
+#			line ("echo other", source screen)
 #	-t beta		session beta only, its pane only, no commands
 #	-b MID		alpha and beta (gamma began after MID); alpha's
-#			history is "echo needle-1<Enter>"
+#			history is its two rows
 #	-g needle	alpha only, its history the needle line only, and
 #			the one command holding "needle" (the send-keys,
 #			from a client attached nowhere)
@@ -36,6 +38,8 @@ SH="bash --norc --noprofile"
 $T new -d -s alpha -x 80 -y 24 -e 'PS1=$ ' $SH || fail "new alpha failed"
 $T new -d -s beta -x 80 -y 24 -e 'PS1=$ ' $SH || fail "new beta failed"
 SERVER_PIDS=$($T display -p '#{pid}')
+wait_prompt %0 '$ '
+wait_prompt %1 '$ '
 $T send-keys -t alpha 'echo needle-1' Enter || fail "send-keys failed"
 $T send-keys -t beta 'echo other' Enter || fail "send-keys failed"
 wait_pane "alpha's output" output %0 'b"\rneedle-1\r\n"'
@@ -44,6 +48,7 @@ sleep 1
 MID=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
 sleep 1
 $T new -d -s gamma -x 80 -y 24 -e 'PS1=$ ' $SH || fail "new gamma failed"
+wait_prompt %2 '$ '
 $T send-keys -t gamma 'echo late' Enter || fail "send-keys failed"
 wait_pane "gamma's output" output %2 'b"\rlate\r\n"'
 
@@ -97,7 +102,7 @@ def sel(name):
     return open("%s/%s.sel" % (tmp, name)).read().rstrip("\n")
 def summary(d):
     s = [x["name"] for x in d["sessions"]]
-    p = [(s[x["session"]], x["id"], [h[4] for h in x["history"]])
+    p = [(s[x["session"]], x["id"], [(h[4], h[5]) for h in x["history"]])
         for x in d["panes"]]
     c = [x[6] for x in d["commands"]]
     return s, p, c
@@ -112,9 +117,11 @@ def expect(name, sessions, panes, commands=None, selection=None):
         check("%s: selection %r" % (name, sel(name)),
             sel(name) == selection)
 
-alpha = ("alpha", 0, ["echo needle-1<Enter>"])
-beta = ("beta", 1, ["echo other<Enter>"])
-gamma = ("gamma", 2, ["echo late<Enter>"])
+def rows(line):
+    return [(line + "<Enter>", "typed"), (line, "screen")]
+alpha = ("alpha", 0, rows("echo needle-1"))
+beta = ("beta", 1, rows("echo other"))
+gamma = ("gamma", 2, rows("echo late"))
 expect("all", ["alpha", "beta", "gamma"], [alpha, beta, gamma],
     selection="everything in the logs")
 expect("target", ["beta"], [beta], [], "<code>-t beta</code>")
