@@ -13,6 +13,10 @@
 #			named), then again on the sanitizer build, then the
 #			fuzz target for a minute; the last line counts all
 #   ./build.sh pristine	build unpatched upstream tmux into tmux-pristine/
+#   ./build.sh player	fetch the asciinema-player that show-audit -e html
+#			inlines into its reports (npm pack, pinned version,
+#			integrity checked) into audit/player/ (git-ignored);
+#			without it reports are made without a player
 #   ./build.sh asan	build, then build the same tree again into tmux-asan/
 #			with AddressSanitizer and UndefinedBehaviorSanitizer
 #			(run the tests on it: TMUX_BIN=tmux-asan/tmux
@@ -67,7 +71,16 @@ MANIFEST=.tmux-audit-manifest
 BUILD_DEPS="gcc make autoconf automake pkg-config bison quilt libevent-dev
 libncurses-dev libutf8proc-dev libsodium-dev"
 TEST_DEPS="util-linux bsdutils procps passwd python3 rsyslog time mandoc asciinema vim less
-zsh fish sudo sqlite3"
+chromium zsh fish sudo sqlite3"
+
+# The player of the HTML report (show-audit -e html): asciinema-player from
+# the npm registry, this version and no other, its tarball checked against
+# this integrity (npm's sha512, as in a package-lock.json) before anything
+# is taken from it. Only its built bundle and licence are kept, in
+# audit/player/, never committed.
+PLAYER_VERSION=3.18.0
+PLAYER_INTEGRITY=sha512-5gpt2ipFcy4NKmgkv+c/QXnJ9zMicxqWROCOuJqgwwtiYKM8Qe9hnDOvfqke5bW6M2DW/seO3uQYkQ0xeUUVtw==
+PLAYER=$TOP/audit/player
 
 QUILT="quilt --quiltrc $TOP/quiltrc"
 
@@ -483,6 +496,61 @@ do_asan() {
 	    "-fsanitize=$SANITIZE_LIST"
 }
 
+# npm's integrity string of file $1: sha512-BASE64.
+integrity() {
+	[ -f "$1" ] || return 0
+	printf 'sha512-%s' "$(sha512sum <"$1" | cut -c1-128 | tr a-f A-F |
+	    basenc --base16 -d | base64 -w0)"
+}
+
+# Put the player in audit/player, from the cache or the npm registry (npm
+# pack fetches the package's tarball without running any of its scripts).
+# Returns 1, saying why, if it cannot: the build does not need it.
+do_player() {
+	want="asciinema-player $PLAYER_VERSION $PLAYER_INTEGRITY"
+	[ "$(cat "$PLAYER/VERSION" 2>/dev/null)" = "$want" ] && return 0
+	tgz=$CACHE/asciinema-player-$PLAYER_VERSION.tgz
+	mkdir -p "$CACHE"
+	if [ "$(integrity "$tgz")" != "$PLAYER_INTEGRITY" ]; then
+		if ! command -v npm >/dev/null; then
+			say "no npm: cannot fetch asciinema-player"
+			return 1
+		fi
+		say "fetching asciinema-player@$PLAYER_VERSION with npm pack"
+		tmp=$(mktemp -d)
+		if ! (cd "$tmp" && npm pack --silent --ignore-scripts \
+		    --fetch-retries=1 "asciinema-player@$PLAYER_VERSION" \
+		    >/dev/null 2>"$tmp/err"); then
+			say "npm pack asciinema-player@$PLAYER_VERSION" \
+			    "failed: $(tail -n 1 "$tmp/err")"
+			rm -rf "$tmp"
+			return 1
+		fi
+		got=$(integrity "$tmp/asciinema-player-$PLAYER_VERSION.tgz")
+		if [ "$got" != "$PLAYER_INTEGRITY" ]; then
+			say "asciinema-player-$PLAYER_VERSION.tgz has" \
+			    "integrity $got, not $PLAYER_INTEGRITY: not used"
+			rm -rf "$tmp"
+			return 1
+		fi
+		mv "$tmp/asciinema-player-$PLAYER_VERSION.tgz" "$tgz"
+		rm -rf "$tmp"
+	fi
+	stage=$PLAYER.stage.$$
+	rm -rf "$stage"
+	mkdir -p "$stage"
+	tar -xzf "$tgz" -C "$stage" --strip-components=1 package/LICENSE \
+	    package/dist/bundle/asciinema-player.min.js \
+	    package/dist/bundle/asciinema-player.css ||
+	    { rm -rf "$stage"; say "cannot unpack $tgz"; return 1; }
+	mv "$stage/dist/bundle/asciinema-player.min.js" \
+	    "$stage/dist/bundle/asciinema-player.css" "$stage/"
+	rm -rf "$stage/dist"
+	echo "$want" >"$stage/VERSION"
+	rm -rf "$PLAYER"
+	mv "$stage" "$PLAYER"
+}
+
 do_pristine() {
 	install_missing $BUILD_DEPS
 	dir=$TOP/tmux-pristine
@@ -517,6 +585,10 @@ run)
 check)
 	do_build
 	install_missing $TEST_DEPS
+	(install_missing rsyslog-relp) ||
+	    say "rsyslog-relp not installed: RELP forwarding is not tested"
+	do_player ||
+	    say "no player: the tests of the HTML report's player are skipped"
 	do_pristine
 	do_asan
 	do_fuzz_build
@@ -524,6 +596,9 @@ check)
 	;;
 pristine)
 	do_pristine
+	;;
+player)
+	do_player
 	;;
 asan)
 	do_asan
@@ -585,6 +660,6 @@ upstream-check)
 	;;
 *)
 	die "usage: build.sh [prepare|build|run|check|check-deb|deb|pristine|"\
-"asan|fuzz [SECONDS]|bench|quilt ARGS|upstream-check DIR [FROM [TO]]]"
+"player|asan|fuzz [SECONDS]|bench|quilt ARGS|upstream-check DIR [FROM [TO]]]"
 	;;
 esac

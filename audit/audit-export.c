@@ -52,6 +52,7 @@ struct audit_export {
 	int			 started;
 	uint64_t		 t0;		/* time of the first event */
 	uint64_t		 tprev;
+	double			 elapsed;	/* since t0, idle capped */
 	u_int			 width;
 	u_int			 height;
 	int			 paused;
@@ -336,6 +337,7 @@ audit_export_begin(struct audit_export *ex, const struct audit_record *r)
 
 	ex->started = 1;
 	ex->t0 = ex->tprev = r->time;
+	ex->elapsed = 0;
 	t = r->time / 1000000;
 	switch (ex->kind) {
 	case AUDIT_EXPORT_ASCIICAST:
@@ -364,9 +366,12 @@ audit_export_begin(struct audit_export *ex, const struct audit_record *r)
 	}
 }
 
-/* The time of an event, in seconds from the start, idle gaps capped. */
+/*
+ * The delay before an event, in seconds, idle gaps capped; the event's time
+ * from the start goes in ex->elapsed.
+ */
 static double
-audit_export_delay(struct audit_export *ex, uint64_t time, double *since)
+audit_export_delay(struct audit_export *ex, uint64_t time)
 {
 	double	delay;
 
@@ -374,7 +379,7 @@ audit_export_delay(struct audit_export *ex, uint64_t time, double *since)
 	if (ex->maxidle >= 0 && delay > ex->maxidle)
 		delay = ex->maxidle;
 	ex->tprev = time;
-	*since += delay;
+	ex->elapsed += delay;
 	return (delay);
 }
 
@@ -385,7 +390,6 @@ audit_export_record(struct audit_export *ex, const struct audit_record *r)
 	const struct audit_field	*f;
 	struct audit_buf		 b;
 	uint64_t			 pane, v;
-	static double			 elapsed;
 	double				 delay;
 	int				 event;
 
@@ -401,11 +405,11 @@ audit_export_record(struct audit_export *ex, const struct audit_record *r)
 			ex->height = v;
 		if (!ex->started || r->type != AUDIT_PANE_RESIZED)
 			return;
-		delay = audit_export_delay(ex, r->time, &elapsed);
+		delay = audit_export_delay(ex, r->time);
 		if (ex->kind == AUDIT_EXPORT_ASCIICAST) {
 			audit_buf_init(&b);
-			audit_printf(&b, "[%.6f, \"r\", \"%ux%u\"]\n", elapsed,
-			    ex->width, ex->height);
+			audit_printf(&b, "[%.6f, \"r\", \"%ux%u\"]\n",
+			    ex->elapsed, ex->width, ex->height);
 			audit_export_line(ex, &b);
 			audit_buf_free(&b);
 		} else if (ex->kind == AUDIT_EXPORT_REPLAY) {
@@ -422,16 +426,14 @@ audit_export_record(struct audit_export *ex, const struct audit_record *r)
 		return;
 	if (r->seq < ex->from_seq || r->time < ex->from_time)
 		return;
-	if (!ex->started) {
+	if (!ex->started)
 		audit_export_begin(ex, r);
-		elapsed = 0;
-	}
-	delay = audit_export_delay(ex, r->time, &elapsed);
+	delay = audit_export_delay(ex, r->time);
 
 	switch (ex->kind) {
 	case AUDIT_EXPORT_ASCIICAST:
 		audit_buf_init(&b);
-		audit_printf(&b, "[%.6f, \"%s\", ", elapsed,
+		audit_printf(&b, "[%.6f, \"%s\", ", ex->elapsed,
 		    r->type == AUDIT_OUTPUT ? "o" : "i");
 		audit_export_json(ex, r->type == AUDIT_OUTPUT ? 0 : 1, &b,
 		    f->value, f->len);
@@ -451,6 +453,13 @@ audit_export_record(struct audit_export *ex, const struct audit_record *r)
 		}
 		break;
 	}
+}
+
+/* When the export starts (its first event), or 0 if it has not. */
+uint64_t
+audit_export_start(struct audit_export *ex)
+{
+	return (ex->started ? ex->t0 : 0);
 }
 
 /* Finish: close files and give the terminal back. */
@@ -578,16 +587,14 @@ audit_export_window(struct cmdq_item *item, struct args *args,
 {
 	struct audit_buf	 b;
 	struct cmd_parse_result	*pr;
-	struct args_value	*values;
+	struct args_value	*values, *av;
 	char			 exe[PATH_MAX], *argv[5], *id;
-	const char		*dir, *flags = "xmoabIJTFfUCYgP";
+	const char		*dir = NULL, *flags = "xmoabIJTFfUCYgP";
 	char			 flag[3] = "-?";
 	ssize_t			 n;
 	u_int			 npaths, i;
 
-	if (args_has(args, 'd'))
-		dir = args_get(args, 'd');
-	else {
+	if (!args_has(args, 'd')) {
 		audit_current_files(&npaths);
 		if (npaths == 0 || (dir = audit_current_dir()) == NULL) {
 			cmdq_error(item, "audit log: not written by this server "
@@ -603,8 +610,16 @@ audit_export_window(struct cmdq_item *item, struct args *args,
 
 	audit_buf_init(&b);
 	audit_export_quote(&b, exe);
-	audit_buf_add(&b, " show-audit -d", 14);
-	audit_export_quote(&b, dir);
+	audit_buf_add(&b, " show-audit", 11);
+	if (!args_has(args, 'd')) {
+		audit_buf_add(&b, " -d", 3);
+		audit_export_quote(&b, dir);
+	}
+	av = args_first_value(args, 'd');
+	for (; av != NULL; av = args_next_value(av)) {
+		audit_buf_add(&b, " -d", 3);
+		audit_export_quote(&b, av->string);
+	}
 	audit_buf_add(&b, args_has(args, 'R') ? " -R" : " -W", 3);
 	if (args_has(args, 't')) {
 		xasprintf(&id, "%c%u", t->ttype == AUDIT_T_PANE ? '%' :

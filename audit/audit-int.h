@@ -87,11 +87,13 @@ enum audit_link_type {
 
 /*
  * Syslog messages (audit-syslog.c, and show-audit -V -w which reads them):
- * facility authpriv, the program name and the structured-data ID.
+ * facility authpriv, the program name, the structured-data ID of the
+ * record's fields and that of the keys a SIEM indexes events by.
  */
 #define AUDIT_SYSLOG_FACILITY 10
 #define AUDIT_SYSLOG_APP "tmux-audit"
 #define AUDIT_SYSLOG_SDID "tmuxaudit@32473"
+#define AUDIT_SYSLOG_INDEX_SDID "tmuxindex@32473"
 
 /*
  * The exit status of show-audit -V when every file is consistent but
@@ -445,6 +447,8 @@ int		 audit_reader_next(struct audit_reader *,
 		     struct audit_record *);
 void		 audit_reader_close(struct audit_reader *);
 int		 audit_list_dir(const char *, char ***, u_int *, char **);
+#define AUDIT_TREE_DEPTH 8
+int		 audit_list_tree(const char *, char ***, u_int *, char **);
 
 /* audit-print.c: records as text and JSON. */
 void		 audit_print_time(struct audit_buf *, uint64_t);
@@ -456,6 +460,26 @@ void		 audit_json_string(struct audit_buf *, const void *, size_t);
 void		 audit_json_text(struct audit_buf *, const void *, size_t);
 void		 audit_printf(struct audit_buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
+
+/* audit-html-script.c: the HTML report's own style sheet and script. */
+extern const char audit_html_style[];
+extern const char audit_html_script[];
+
+/* audit-html-page.c: the frame of the HTML report, and its escaping. */
+struct audit_html_player;
+struct audit_html_player *audit_html_player_load(void);
+void		 audit_html_player_free(struct audit_html_player *);
+const char	*audit_html_player_version(struct audit_html_player *);
+const char	*audit_html_player_why(struct audit_html_player *);
+void		 audit_html_text(struct audit_buf *, const void *, size_t);
+void		 audit_html_json(struct audit_buf *, const void *, size_t);
+void		 audit_html_json_str(struct audit_buf *, const char *);
+void		 audit_html_head(FILE *, struct audit_html_player *,
+		     const char *);
+void		 audit_html_block(FILE *, const char *, const char *,
+		     const void *, size_t);
+void		 audit_html_scripts(FILE *, struct audit_html_player *);
+void		 audit_html_foot(FILE *, struct audit_html_player *);
 
 /* audit.c: the state of the log in the server, and records begun. */
 enum audit_state {
@@ -839,6 +863,8 @@ int		 audit_select_match(struct audit_select *,
 		     const struct audit_record *);
 void		 audit_select_free(struct audit_select *);
 struct audit_index *audit_index_create(void);
+void		 audit_index_track(struct audit_index *,
+		     const struct audit_record *);
 void		 audit_index_record(struct audit_index *,
 		     const struct audit_record *);
 void		 audit_index_print(struct audit_index *, struct audit_out *);
@@ -856,6 +882,7 @@ void		 audit_export_set(struct audit_export *, double, double,
 		     uint64_t, uint64_t, int);
 void		 audit_export_record(struct audit_export *,
 		     const struct audit_record *);
+uint64_t	 audit_export_start(struct audit_export *);
 int		 audit_export_finish(struct audit_export *, char **);
 struct audit_export *audit_export_from_args(struct args *,
 		     const struct audit_target *, struct audit_out *, int *,
@@ -864,9 +891,36 @@ enum cmd_retval	 audit_export_window(struct cmdq_item *, struct args *,
 		     const struct audit_target *);
 
 /* audit-typed.c: the view of what was typed (-T). */
-void		 audit_typed_record(struct audit_out *,
+struct audit_typed_line {
+	uint64_t	 time;		/* of its first key */
+	uint64_t	 pane;
+	int		 popup;		/* pane is a popup's number */
+	const char	*client;	/* NULL if none or unknown */
+	const char	*user;
+	const char	*command;	/* sent by a command, not typed */
+	const char	*text;		/* keys named, not terminated */
+	size_t		 len;
+};
+struct audit_typed;
+struct audit_typed *audit_typed_create(void (*)(void *,
+		     const struct audit_typed_line *), void *);
+void		 audit_typed_record(struct audit_typed *,
 		     const struct audit_record *);
-void		 audit_typed_flush(struct audit_out *);
+void		 audit_typed_flush(struct audit_typed *);
+void		 audit_typed_free(struct audit_typed *);
+void		 audit_typed_print(struct audit_out *,
+		     const struct audit_typed_line *);
+
+/* audit-html.c: the HTML report (show-audit -e html). */
+struct audit_html;
+struct audit_html *audit_html_create(struct args *, struct cmdq_item *,
+		     struct audit_target *, struct audit_select *,
+		     struct audit_out *);
+void		 audit_html_source(struct audit_html *, const char *);
+void		 audit_html_file(struct audit_html *, const char *);
+void		 audit_html_record(struct audit_html *,
+		     const struct audit_record *, int);
+void		 audit_html_finish(struct audit_html *);
 
 /* audit-history.c: the command history (-H). */
 struct audit_history;

@@ -228,3 +228,98 @@ audit_list_dir(const char *dir, char ***paths, u_int *n, char **cause)
 		qsort(*paths, *n, sizeof **paths, audit_list_cmp);
 	return (0);
 }
+
+/*
+ * Does a directory hold segment files? Adds each subdirectory (not a
+ * symbolic link) to *subs if not.
+ */
+static int
+audit_list_is_log(const char *dir, DIR *d, char ***subs, u_int *nsubs)
+{
+	struct dirent	*de;
+	struct stat	 sb;
+	size_t		 len, slen = strlen(AUDIT_SUFFIX);
+	char		*path;
+
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len > slen &&
+		    strcmp(de->d_name + len - slen, AUDIT_SUFFIX) == 0)
+			return (1);
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		xasprintf(&path, "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+			free(path);
+			continue;
+		}
+		*subs = xreallocarray(*subs, *nsubs + 1, sizeof **subs);
+		(*subs)[(*nsubs)++] = path;
+	}
+	return (0);
+}
+
+static int
+audit_list_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(char * const *)a, *(char * const *)b));
+}
+
+/* Add the log directories at and below dir; depth is how far down it is. */
+static void
+audit_list_tree_at(const char *dir, u_int depth, char ***dirs, u_int *n)
+{
+	DIR	 *d;
+	char	**subs = NULL;
+	u_int	  nsubs = 0, i;
+	int	  log;
+
+	if ((d = opendir(dir)) == NULL) {
+		/* Unreadable below the top: listed, to say why later. */
+		if (depth != 0) {
+			*dirs = xreallocarray(*dirs, *n + 1, sizeof **dirs);
+			(*dirs)[(*n)++] = xstrdup(dir);
+		}
+		return;
+	}
+	log = audit_list_is_log(dir, d, &subs, &nsubs);
+	closedir(d);
+	if (log) {
+		*dirs = xreallocarray(*dirs, *n + 1, sizeof **dirs);
+		(*dirs)[(*n)++] = xstrdup(dir);
+	} else if (depth < AUDIT_TREE_DEPTH) {
+		if (nsubs != 0)
+			qsort(subs, nsubs, sizeof *subs, audit_list_strcmp);
+		for (i = 0; i < nsubs; i++)
+			audit_list_tree_at(subs[i], depth + 1, dirs, n);
+	}
+	for (i = 0; i < nsubs; i++)
+		free(subs[i]);
+	free(subs);
+}
+
+/*
+ * List the log directories a -d names: the directory itself if it holds
+ * segment files, else every directory below it that does (and not what is
+ * below those), in name order, as a tree collected from many hosts has
+ * them (HOST/, or HOST/USER/...). Symbolic links inside the tree are not
+ * followed, so a loop ends, and nothing deeper than AUDIT_TREE_DEPTH is
+ * looked at. A subdirectory that cannot be read is listed, so reading it
+ * says why.
+ */
+int
+audit_list_tree(const char *dir, char ***dirs, u_int *n, char **cause)
+{
+	DIR	*d;
+
+	*dirs = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	closedir(d);
+	audit_list_tree_at(dir, 0, dirs, n);
+	return (0);
+}

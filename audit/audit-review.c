@@ -200,6 +200,7 @@ audit_select_match(struct audit_select *sel, const struct audit_record *r)
  */
 
 struct audit_index_pane {
+	u_int		 run;
 	uint64_t	 pane;		/* or popup number */
 	int		 popup;
 	uint64_t	 session;
@@ -214,6 +215,7 @@ struct audit_index_pane {
 };
 
 struct audit_index_attach {
+	u_int		 run;
 	uint64_t	 client_id;
 	uint64_t	 session;
 	char		*who;
@@ -222,6 +224,7 @@ struct audit_index_attach {
 };
 
 struct audit_index_session {
+	u_int		 run;
 	uint64_t	 id;
 	char		*name;
 	uint64_t	 created;
@@ -236,6 +239,10 @@ struct audit_index {
 	struct audit_index_attach	*a;
 	u_int				 na;
 	uint64_t			 last;
+
+	u_char				(*runs)[16];	/* ids seen */
+	u_int				 nruns;
+	u_int				 run;		/* being read */
 };
 
 struct audit_index *
@@ -244,13 +251,39 @@ audit_index_create(void)
 	return (xcalloc(1, sizeof (struct audit_index)));
 }
 
+/*
+ * Every record, selected or not: a segment record says which run its file
+ * belongs to. Ids are a run's own, so the index tells sessions, panes and
+ * clients apart by run as well.
+ */
+void
+audit_index_track(struct audit_index *ix, const struct audit_record *r)
+{
+	const struct audit_field	*f;
+	u_int				 i;
+
+	if (r->type != AUDIT_SEGMENT ||
+	    (f = audit_rec_find(r, AUDIT_F_RUN)) == NULL || f->len != 16)
+		return;
+	for (i = 0; i < ix->nruns; i++) {
+		if (memcmp(ix->runs[i], f->value, 16) == 0)
+			break;
+	}
+	if (i == ix->nruns) {
+		ix->runs = xreallocarray(ix->runs, ix->nruns + 1,
+		    sizeof *ix->runs);
+		memcpy(ix->runs[ix->nruns++], f->value, 16);
+	}
+	ix->run = i;
+}
+
 static struct audit_index_session *
 audit_index_session(struct audit_index *ix, uint64_t id)
 {
 	u_int	i;
 
 	for (i = ix->ns; i > 0; i--) {
-		if (ix->s[i - 1].id == id)
+		if (ix->s[i - 1].id == id && ix->s[i - 1].run == ix->run)
 			return (&ix->s[i - 1]);
 	}
 	return (NULL);
@@ -262,7 +295,8 @@ audit_index_pane(struct audit_index *ix, uint64_t pane, int popup)
 	u_int	i;
 
 	for (i = ix->np; i > 0; i--) {
-		if (ix->p[i - 1].pane == pane && ix->p[i - 1].popup == popup)
+		if (ix->p[i - 1].pane == pane && ix->p[i - 1].popup == popup &&
+		    ix->p[i - 1].run == ix->run)
 			return (&ix->p[i - 1]);
 	}
 	return (NULL);
@@ -289,6 +323,7 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 		ix->s = xreallocarray(ix->s, ix->ns + 1, sizeof *ix->s);
 		is = &ix->s[ix->ns++];
 		memset(is, 0, sizeof *is);
+		is->run = ix->run;
 		is->id = id;
 		is->name = audit_rec_get_str(r, AUDIT_F_SESSION);
 		is->created = r->time;
@@ -313,6 +348,7 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 		ix->p = xreallocarray(ix->p, ix->np + 1, sizeof *ix->p);
 		ip = &ix->p[ix->np++];
 		memset(ip, 0, sizeof *ip);
+		ip->run = ix->run;
 		ip->pane = id;
 		ip->popup = (r->type == AUDIT_POPUP_OPENED);
 		ip->created = r->time;
@@ -376,7 +412,8 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 			break;
 		for (i = 0; i < ix->na; i++) {
 			ia = &ix->a[i];
-			if (ia->client_id == id && ia->end == 0)
+			if (ia->client_id == id && ia->run == ix->run &&
+			    ia->end == 0)
 				ia->end = r->time;
 		}
 		if (r->type != AUDIT_CLIENT_ATTACHED &&
@@ -387,6 +424,7 @@ audit_index_record(struct audit_index *ix, const struct audit_record *r)
 		ix->a = xreallocarray(ix->a, ix->na + 1, sizeof *ix->a);
 		ia = &ix->a[ix->na++];
 		memset(ia, 0, sizeof *ia);
+		ia->run = ix->run;
 		ia->client_id = id;
 		ia->session = v;
 		ia->start = r->time;
@@ -449,7 +487,7 @@ audit_index_print(struct audit_index *ix, struct audit_out *out)
 
 		for (j = 0; j < ix->np; j++) {
 			ip = &ix->p[j];
-			if (ip->session != is->id)
+			if (ip->session != is->id || ip->run != is->run)
 				continue;
 			b.len = 0;
 			audit_printf(&b, "  %s%llu %ux%u %s: in %llu "
@@ -471,7 +509,7 @@ audit_index_print(struct audit_index *ix, struct audit_out *out)
 		}
 		for (j = 0; j < ix->na; j++) {
 			ia = &ix->a[j];
-			if (ia->session != is->id)
+			if (ia->session != is->id || ia->run != is->run)
 				continue;
 			b.len = 0;
 			audit_printf(&b, "  attached %s: ", ia->who);
@@ -496,5 +534,6 @@ audit_index_print(struct audit_index *ix, struct audit_out *out)
 	free(ix->s);
 	free(ix->p);
 	free(ix->a);
+	free(ix->runs);
 	free(ix);
 }

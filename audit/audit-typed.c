@@ -25,7 +25,7 @@
 #include "audit-int.h"
 
 /*
- * The keystroke view (show-audit -k): what each client typed into each
+ * The keystroke view (show-audit -T): what each client typed into each
  * pane, one line per line typed, with printable text as it is and other
  * keys named as tmux names them, in angle brackets: "ls -l<Enter>",
  * "<C-c>", "<Up>". A literal < is shown as <lt>.
@@ -74,57 +74,109 @@ static const struct {
 };
 
 /* A line being typed by one client into one pane. */
-struct audit_typed_line {
-	char			*who;
+struct audit_typed_pending {
+	char			*client;
+	char			*user;
+	char			*command;	/* of a command, not keys */
 	uint64_t		 pane;
 	int			 popup;	/* pane is a popup's number */
-	size_t			 red_off;	/* where "<redacted" ends text */
+	size_t			 red_off;	/* where "<redacted" starts */
 	uint64_t		 red_n;		/* and its bytes */
 	uint64_t		 time;
 	struct audit_buf	 text;
 };
 
-static struct audit_typed_line	*audit_typed_lines;
-static u_int			 audit_typed_nlines;
+/* The lines being typed, and where the finished ones go. */
+struct audit_typed {
+	struct audit_typed_pending	*lines;
+	u_int				 nlines;
+	void				(*cb)(void *,
+					    const struct audit_typed_line *);
+	void				*arg;
+};
 
-/* Print a line and forget it. */
-static void
-audit_typed_print(struct audit_out *out, struct audit_typed_line *kl)
+struct audit_typed *
+audit_typed_create(void (*cb)(void *, const struct audit_typed_line *),
+    void *arg)
+{
+	struct audit_typed	*at;
+
+	at = xcalloc(1, sizeof *at);
+	at->cb = cb;
+	at->arg = arg;
+	return (at);
+}
+
+/* Print a line as -T shows it: "TIME CLIENT USER %PANE: text". */
+void
+audit_typed_print(struct audit_out *out, const struct audit_typed_line *tl)
 {
 	struct audit_buf	b;
 
+	audit_buf_init(&b);
+	audit_print_time(&b, tl->time);
+	audit_printf(&b, " %s %s", tl->client != NULL ? tl->client : "-",
+	    tl->user != NULL ? tl->user : "-");
+	if (tl->command != NULL)
+		audit_printf(&b, " (%s)", tl->command);
+	audit_printf(&b, " %s%llu: ", tl->popup ? "popup " : "%",
+	    (unsigned long long)tl->pane);
+	audit_buf_add(&b, tl->text, tl->len);
+	audit_buf_add(&b, "", 1);
+	out->print(out->data, b.data);
+	audit_buf_free(&b);
+}
+
+/* Hand a finished line on and start the next. */
+static void
+audit_typed_done(struct audit_typed *at, struct audit_typed_pending *kl)
+{
+	struct audit_typed_line	tl;
+
 	if (kl->text.len != 0) {
-		audit_buf_init(&b);
-		audit_print_time(&b, kl->time);
-		audit_printf(&b, " %s %s%llu: ", kl->who,
-		    kl->popup ? "popup " : "%", (unsigned long long)kl->pane);
-		audit_buf_add(&b, kl->text.data, kl->text.len);
-		audit_buf_add(&b, "", 1);
-		out->print(out->data, b.data);
-		audit_buf_free(&b);
+		tl.time = kl->time;
+		tl.pane = kl->pane;
+		tl.popup = kl->popup;
+		tl.client = kl->client;
+		tl.user = kl->user;
+		tl.command = kl->command;
+		tl.text = (const char *)kl->text.data;
+		tl.len = kl->text.len;
+		at->cb(at->arg, &tl);
 	}
 	kl->text.len = 0;
 }
 
-/* Print every line still being typed. */
+/* Hand on every line still being typed, and forget them. */
 void
-audit_typed_flush(struct audit_out *out)
+audit_typed_flush(struct audit_typed *at)
 {
-	u_int	i;
+	struct audit_typed_pending	*kl;
+	u_int				 i;
 
-	for (i = 0; i < audit_typed_nlines; i++) {
-		audit_typed_print(out, &audit_typed_lines[i]);
-		free(audit_typed_lines[i].who);
-		audit_buf_free(&audit_typed_lines[i].text);
+	for (i = 0; i < at->nlines; i++) {
+		kl = &at->lines[i];
+		audit_typed_done(at, kl);
+		free(kl->client);
+		free(kl->user);
+		free(kl->command);
+		audit_buf_free(&kl->text);
 	}
-	free(audit_typed_lines);
-	audit_typed_lines = NULL;
-	audit_typed_nlines = 0;
+	free(at->lines);
+	at->lines = NULL;
+	at->nlines = 0;
+}
+
+void
+audit_typed_free(struct audit_typed *at)
+{
+	audit_typed_flush(at);
+	free(at);
 }
 
 /* Does the line's text end with its last "<redacted N bytes>"? */
 static int
-audit_typed_red_end(struct audit_typed_line *kl)
+audit_typed_red_end(struct audit_typed_pending *kl)
 {
 	char	tail[64];
 	int	n;
@@ -135,30 +187,50 @@ audit_typed_red_end(struct audit_typed_line *kl)
 	    memcmp(kl->text.data + kl->red_off, tail, n) == 0);
 }
 
-/* Find or make the line for a client and pane. */
-static struct audit_typed_line *
-audit_typed_find(const char *who, uint64_t pane, int popup,
-    uint64_t time)
+/* Are two strings, either of which may be NULL, the same? */
+static int
+audit_typed_same(const char *a, const char *b)
 {
-	struct audit_typed_line	*kl;
-	u_int			 i;
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
 
-	for (i = 0; i < audit_typed_nlines; i++) {
-		kl = &audit_typed_lines[i];
+/*
+ * Find or make the line of a client and pane; the strings are the line's
+ * if it is new, else freed.
+ */
+static struct audit_typed_pending *
+audit_typed_find(struct audit_typed *at, char *client, char *user,
+    char *command, uint64_t pane, int popup, uint64_t time)
+{
+	struct audit_typed_pending	*kl;
+	u_int				 i;
+
+	for (i = 0; i < at->nlines; i++) {
+		kl = &at->lines[i];
 		if (kl->pane == pane && kl->popup == popup &&
-		    strcmp(kl->who, who) == 0) {
+		    audit_typed_same(kl->client, client) &&
+		    audit_typed_same(kl->user, user) &&
+		    audit_typed_same(kl->command, command)) {
 			if (kl->text.len == 0)
 				kl->time = time;
+			free(client);
+			free(user);
+			free(command);
 			return (kl);
 		}
 	}
-	audit_typed_lines = xreallocarray(audit_typed_lines,
-	    audit_typed_nlines + 1, sizeof *audit_typed_lines);
-	kl = &audit_typed_lines[audit_typed_nlines++];
-	kl->who = xstrdup(who);
+	at->lines = xreallocarray(at->lines, at->nlines + 1,
+	    sizeof *at->lines);
+	kl = &at->lines[at->nlines++];
+	kl->client = client;
+	kl->user = user;
+	kl->command = command;
 	kl->pane = pane;
 	kl->popup = popup;
 	kl->red_n = 0;
+	kl->red_off = 0;
 	kl->time = time;
 	audit_buf_init(&kl->text);
 	return (kl);
@@ -242,13 +314,12 @@ audit_typed_decode(struct audit_buf *b, const u_char *p, size_t len, int *eol)
 
 /* Add an input record to the keystroke view. */
 void
-audit_typed_record(struct audit_out *out, const struct audit_record *r)
+audit_typed_record(struct audit_typed *at, const struct audit_record *r)
 {
 	const struct audit_field	*data;
-	struct audit_typed_line		*kl;
-	struct audit_buf		 who;
+	struct audit_typed_pending	*kl;
 	uint64_t			 pane, size;
-	char				*kind, *client, *user, *command;
+	char				*kind, *command = NULL;
 	size_t				 off;
 	int				 eol, popup;
 
@@ -260,22 +331,15 @@ audit_typed_record(struct audit_out *out, const struct audit_record *r)
 		free(kind);
 		return;
 	}
-	client = audit_rec_get_str(r, AUDIT_F_CAUSE_CLIENT);
-	user = audit_rec_get_str(r, AUDIT_F_CAUSE_USER);
-	command = audit_rec_get_str(r, AUDIT_F_CAUSE_COMMAND);
-
-	audit_buf_init(&who);
-	audit_printf(&who, "%s %s", client != NULL ? client : "-",
-	    user != NULL ? user : "-");
-	if (strcmp(kind, "command") == 0)
-		audit_printf(&who, " (%s)", command != NULL ? command : "-");
-	audit_buf_add(&who, "", 1);
-	kl = audit_typed_find(who.data, pane, popup, r->time);
-	audit_buf_free(&who);
+	if (strcmp(kind, "command") == 0) {
+		command = audit_rec_get_str(r, AUDIT_F_CAUSE_COMMAND);
+		if (command == NULL)
+			command = xstrdup("-");
+	}
 	free(kind);
-	free(client);
-	free(user);
-	free(command);
+	kl = audit_typed_find(at, audit_rec_get_str(r, AUDIT_F_CAUSE_CLIENT),
+	    audit_rec_get_str(r, AUDIT_F_CAUSE_USER), command, pane, popup,
+	    r->time);
 
 	if ((data = audit_rec_find(r, AUDIT_F_DATA)) == NULL) {
 		if (audit_rec_get_uint(r, AUDIT_F_SIZE, &size) != 0)
@@ -297,6 +361,6 @@ audit_typed_record(struct audit_out *out, const struct audit_record *r)
 		off += audit_typed_decode(&kl->text, data->value + off,
 		    data->len - off, &eol);
 		if (eol)
-			audit_typed_print(out, kl);
+			audit_typed_done(at, kl);
 	}
 }

@@ -70,8 +70,176 @@ audit_witness_param(struct audit_buf *b, const char *name, const u_char *v,
 }
 
 /*
- * Build the message for one record, its structured data closing at *sd:
- * the record's fields as SD-PARAMs, then text.
+ * What kind of event a record is, for a SIEM to file it under. A record
+ * type not named here is "other" until it is.
+ */
+static const char *
+audit_witness_event(u_int type)
+{
+	switch (type) {
+	case AUDIT_SERVER_START:
+	case AUDIT_SERVER_STOP:
+	case AUDIT_SERVER_SOCKET:
+	case AUDIT_LOG_START:
+	case AUDIT_LOG_STOP:
+	case AUDIT_POLICY:
+		return ("server");
+	case AUDIT_SEGMENT:
+	case AUDIT_SEAL:
+	case AUDIT_GAP:
+	case AUDIT_UNCLEAN_END:
+		return ("integrity");
+	case AUDIT_CLIENT_CONNECT:
+	case AUDIT_CLIENT_ATTACHED:
+	case AUDIT_CLIENT_SESSION_CHANGED:
+	case AUDIT_CLIENT_DETACHED:
+	case AUDIT_CLIENT_DISCONNECT:
+		return ("client");
+	case AUDIT_ACCESS_DENIED:
+	case AUDIT_ACCESS_CHANGED:
+		return ("access");
+	case AUDIT_SESSION_CREATED:
+	case AUDIT_SESSION_CLOSED:
+	case AUDIT_SESSION_RENAMED:
+		return ("session");
+	case AUDIT_WINDOW_CREATED:
+	case AUDIT_WINDOW_CLOSED:
+	case AUDIT_PANE_CREATED:
+	case AUDIT_PANE_EXITED:
+	case AUDIT_PANE_RESIZED:
+	case AUDIT_POPUP_OPENED:
+	case AUDIT_POPUP_CLOSED:
+		return ("pane");
+	case AUDIT_COMMAND:
+	case AUDIT_COMMAND_START:
+		return ("command");
+	case AUDIT_PASTE_BUFFER_CHANGED:
+	case AUDIT_COPY:
+	case AUDIT_PIPE_PANE:
+	case AUDIT_INPUT:
+	case AUDIT_OUTPUT:
+		return ("data");
+	case AUDIT_OPTION_CHANGED:
+		return ("option");
+	case AUDIT_COMMAND_LINE:
+	case AUDIT_COMMAND_END:
+		return ("shell");
+	case AUDIT_PROCESS:
+		return ("process");
+	}
+	return ("other");
+}
+
+/* Add a key made of the run and a number field, if the record has it. */
+static void
+audit_witness_key(struct audit_buf *b, const char *name, const char *run,
+    const struct audit_record *r, u_int tag)
+{
+	char		key[64];
+	uint64_t	v;
+
+	if (audit_rec_get_uint(r, tag, &v) != 0)
+		return;
+	snprintf(key, sizeof key, "%s:%llu", run, (unsigned long long)v);
+	audit_witness_param(b, name, key, strlen(key));
+}
+
+/* Add a number field under another name, if the record has it. */
+static void
+audit_witness_number(struct audit_buf *b, const char *name,
+    const struct audit_record *r, u_int tag)
+{
+	char		num[32];
+	uint64_t	v;
+
+	if (audit_rec_get_uint(r, tag, &v) != 0)
+		return;
+	snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+	audit_witness_param(b, name, num, strlen(num));
+}
+
+/* Add a text field under another name, if the record has it. */
+static void
+audit_witness_text(struct audit_buf *b, const char *name,
+    const struct audit_record *r, u_int tag)
+{
+	const struct audit_field	*f;
+
+	if ((f = audit_rec_find(r, tag)) != NULL)
+		audit_witness_param(b, name, f->value,
+		    f->len > 1024 ? 1024 : f->len);
+}
+
+/*
+ * The keys a SIEM indexes an event by, the same for every record type, as
+ * a second SD-ELEMENT: what kind of event, the server's user, who acted
+ * (the client's user and uid, else the cause's), which client, session,
+ * pane or popup (as keys unique across servers: the run, a colon, the id),
+ * the command and how it went. Each is there only if the record has what
+ * it comes from.
+ */
+static void
+audit_witness_index(struct audit_buf *b, const struct audit_record *r,
+    const char *run)
+{
+	const char	*outcome;
+	char		*result;
+	uint64_t	 status;
+	int		 client;
+
+	audit_printf(b, "[%s", AUDIT_SYSLOG_INDEX_SDID);
+	outcome = audit_witness_event(r->type);
+	audit_witness_param(b, "event", outcome, strlen(outcome));
+	audit_witness_param(b, "owner", audit_user, strlen(audit_user));
+
+	client = (audit_rec_find(r, AUDIT_F_CLIENT_ID) != NULL);
+	if (audit_rec_find(r, AUDIT_F_UID) != NULL &&
+	    r->type != AUDIT_SERVER_SOCKET) {
+		audit_witness_text(b, "user", r, AUDIT_F_USER);
+		audit_witness_number(b, "uid", r, AUDIT_F_UID);
+	} else {
+		audit_witness_text(b, "user", r, AUDIT_F_CAUSE_USER);
+		audit_witness_number(b, "uid", r, AUDIT_F_CAUSE_UID);
+	}
+	if (client) {
+		audit_witness_text(b, "client", r, AUDIT_F_CLIENT);
+		audit_witness_key(b, "client_key", run, r, AUDIT_F_CLIENT_ID);
+	} else {
+		audit_witness_text(b, "client", r, AUDIT_F_CAUSE_CLIENT);
+		audit_witness_key(b, "client_key", run, r,
+		    AUDIT_F_CAUSE_CLIENT_ID);
+	}
+	audit_witness_text(b, "session", r, AUDIT_F_SESSION);
+	audit_witness_key(b, "session_key", run, r, AUDIT_F_SESSION_ID);
+	audit_witness_key(b, "pane_key", run, r, AUDIT_F_PANE);
+	audit_witness_key(b, "popup_key", run, r, AUDIT_F_POPUP);
+	audit_witness_text(b, "command", r, AUDIT_F_COMMAND);
+	if (audit_rec_find(r, AUDIT_F_SHELL_TEXT) != NULL)
+		audit_witness_text(b, "command_line", r, AUDIT_F_SHELL_TEXT);
+	else
+		audit_witness_text(b, "command_line", r, AUDIT_F_SCREEN_TEXT);
+	audit_witness_key(b, "command_key", run, r, AUDIT_F_COMMAND_ID);
+
+	if (audit_rec_get_uint(r, AUDIT_F_SHELL_STATUS, &status) == 0) {
+		outcome = (status == 0) ? "success" : "failure";
+		audit_witness_param(b, "outcome", outcome, strlen(outcome));
+	} else if ((result = audit_rec_get_str(r, AUDIT_F_RESULT)) != NULL) {
+		if (strcmp(result, "error") == 0)
+			outcome = "failure";
+		else if (strcmp(result, "refused") == 0)
+			outcome = "refused";
+		else
+			outcome = "success";
+		audit_witness_param(b, "outcome", outcome, strlen(outcome));
+		free(result);
+	}
+	audit_buf_add(b, "]", 1);
+}
+
+/*
+ * Build the message for one record, its first structured-data element
+ * closing at *sd: the record's fields as SD-PARAMs, then the index keys
+ * (audit_witness_index), then text.
  */
 static char *
 audit_witness_message(const struct audit_record *r, int severity,
@@ -81,6 +249,7 @@ audit_witness_message(const struct audit_record *r, int severity,
 	struct audit_buf		 b;
 	const char			*name, *key;
 	char				 tbuf[64], num[32], *hex;
+	char				 run[sizeof audit_run * 2 + 1];
 	time_t				 t = r->time / 1000000;
 	struct tm			 tm;
 	u_int				 i;
@@ -97,11 +266,8 @@ audit_witness_message(const struct audit_record *r, int severity,
 	    AUDIT_SYSLOG_FACILITY * 8 + severity, tbuf,
 	    (u_int)(r->time % 1000000), audit_host, AUDIT_SYSLOG_APP,
 	    (long)audit_pid, name, AUDIT_SYSLOG_SDID);
-	hex = xmalloc(sizeof audit_run * 2 + 1);
-	sodium_bin2hex(hex, sizeof audit_run * 2 + 1, audit_run,
-	    sizeof audit_run);
-	audit_witness_param(&b, "run", hex, strlen(hex));
-	free(hex);
+	sodium_bin2hex(run, sizeof run, audit_run, sizeof audit_run);
+	audit_witness_param(&b, "run", run, strlen(run));
 	snprintf(num, sizeof num, "%llu", (unsigned long long)r->seq);
 	audit_witness_param(&b, "seq", num, strlen(num));
 	for (i = 0; i < r->nfields; i++) {
@@ -133,7 +299,9 @@ audit_witness_message(const struct audit_record *r, int severity,
 		}
 	}
 	*sd = b.len;
-	audit_printf(&b, "] %.1024s", text);
+	audit_buf_add(&b, "]", 1);
+	audit_witness_index(&b, r, run);
+	audit_printf(&b, " %.1024s", text);
 	audit_buf_add(&b, "", 1);
 	msg = xstrdup((char *)b.data);
 	audit_buf_free(&b);

@@ -30,7 +30,9 @@
 /*
  * Show the audit log. In the server it reads the server's own log (or -d
  * DIR); with -d or -v the tmux client runs it itself, with no server, so a
- * directory copied from another machine can be read anywhere.
+ * directory copied from another machine can be read anywhere. -d may be
+ * given more than once, and may name a tree of log directories (one per
+ * host, as they are collected centrally).
  */
 
 static enum cmd_retval	cmd_show_audit_exec(struct cmd *, struct cmdq_item *);
@@ -43,7 +45,7 @@ const struct cmd_entry cmd_show_audit_entry = {
 		  NULL },
 	.usage = "[-HIJKlRTVvW] [-a since] [-b until] [-C client] "
 		 "[-c collector-key] [-d directory] "
-		 "[-e asciicast|scriptreplay] [-F format] "
+		 "[-e asciicast|html|scriptreplay] [-F format] "
 		 "[-f filter] [-G key-file] [-g text] [-k public-key] "
 		 "[-m max-idle] [-O output] [-o start] [-P popup] [-t target] "
 		 "[-U user] [-w witness-file] [-x speed] [-Y types]",
@@ -63,9 +65,33 @@ struct audit_show {
 	struct audit_index	*ix;
 	struct audit_history	*hist;
 	struct audit_export	*ex;
+	struct audit_typed	*typed;
+	struct audit_html	*html;
 
 	struct audit_buf	 line;
 };
+
+/* Is this an HTML report (-e html)? */
+static int
+audit_show_is_html(struct args *args)
+{
+	const char	*e = args_get(args, 'e');
+
+	return (e != NULL && strcmp(e, "html") == 0);
+}
+
+/* Does -f keep a record? */
+static int
+audit_show_keep(struct audit_show *as, struct format_tree *ft)
+{
+	char	*expanded;
+	int	 keep;
+
+	expanded = format_expand(ft, args_get(as->args, 'f'));
+	keep = format_true(expanded);
+	free(expanded);
+	return (keep);
+}
 
 
 /* Show one record, if it is selected. */
@@ -79,8 +105,23 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	int			 keep;
 
 	audit_target_track(&as->t, r);
+	if (as->ix != NULL)
+		audit_index_track(as->ix, r);
 	if (as->ex != NULL) {
 		audit_export_record(as->ex, r);
+		return;
+	}
+	if (as->html != NULL) {
+		keep = 1;
+		if (args_has(args, 'f')) {
+			as->line.len = 0;
+			audit_print_text(r, &as->line);
+			audit_buf_add(&as->line, "", 1);
+			ft = audit_format_record(as->item, r, as->line.data);
+			keep = audit_show_keep(as, ft);
+			format_free(ft);
+		}
+		audit_html_record(as->html, r, keep);
 		return;
 	}
 	if (as->hist != NULL) {
@@ -97,7 +138,7 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 	}
 
 	if (args_has(args, 'T') && !args_has(args, 'f')) {
-		audit_typed_record(as->out, r);
+		audit_typed_record(as->typed, r);
 		return;
 	}
 	as->line.len = 0;
@@ -112,17 +153,12 @@ audit_show_record(struct audit_show *as, const struct audit_record *r)
 		return;
 	}
 	ft = audit_format_record(as->item, r, as->line.data);
-	if (args_has(args, 'f')) {
-		expanded = format_expand(ft, args_get(args, 'f'));
-		keep = format_true(expanded);
-		free(expanded);
-		if (!keep) {
-			format_free(ft);
-			return;
-		}
+	if (args_has(args, 'f') && !audit_show_keep(as, ft)) {
+		format_free(ft);
+		return;
 	}
 	if (args_has(args, 'T')) {
-		audit_typed_record(as->out, r);
+		audit_typed_record(as->typed, r);
 		format_free(ft);
 		return;
 	}
@@ -151,6 +187,8 @@ audit_show_file(struct audit_show *as, const char *path)
 	char			*cause;
 	int			 n;
 
+	if (as->html != NULL)
+		audit_html_file(as->html, path);
 	if ((r = audit_reader_open(path, &cause)) == NULL) {
 		out->error(out->data, cause);
 		out->errors++;
@@ -160,8 +198,8 @@ audit_show_file(struct audit_show *as, const char *path)
 	rec = xmalloc(sizeof *rec);
 	while ((n = audit_reader_next(r, rec)) == 1)
 		audit_show_record(as, rec);
-	if (args_has(as->args, 'T'))
-		audit_typed_flush(as->out);
+	if (as->typed != NULL)
+		audit_typed_flush(as->typed);
 	if (n == -1 && r->error != NULL) {
 		out->error(out->data, r->error);
 		out->errors++;
@@ -192,17 +230,18 @@ audit_show_version(struct audit_out *out)
 }
 
 /*
- * Is this a verification anchored to nothing (-V without -k or -c)? If it finds
- * nothing wrong, it exits with a status of its own, not 0: a log rewritten
- * and sealed again with fresh keys verifies just the same, so it must not
- * look like success. In the server, the client that ran the command gets
- * that status, as cmdq_error gives it 1 for an error.
+ * Is this a verification anchored to nothing (-V, or the report of -e
+ * html, without -k or -c)? If it finds nothing wrong, it exits with a status
+ * of its own, not 0: a log rewritten and sealed again with fresh keys
+ * verifies just the same, so it must not look like success. In the server,
+ * the client that ran the command gets that status, as cmdq_error gives it
+ * 1 for an error.
  */
 static int
 audit_show_unanchored(struct args *args)
 {
-	return (args_has(args, 'V') && !args_has(args, 'k') &&
-	    !args_has(args, 'c') &&
+	return ((args_has(args, 'V') || audit_show_is_html(args)) &&
+	    !args_has(args, 'k') && !args_has(args, 'c') &&
 	    !args_has(args, 'v') && !args_has(args, 'G'));
 }
 
@@ -210,7 +249,9 @@ audit_show_unanchored(struct args *args)
 static void
 audit_show_paths(struct audit_show *as, char **paths, u_int n)
 {
-	if (args_has(as->args, 'V')) {
+	if (as->html != NULL)
+		audit_show_files(as, paths, n);
+	else if (args_has(as->args, 'V')) {
 		audit_verify_paths(as->out, paths, n,
 		    args_get(as->args, 'w'), args_get(as->args, 'k'),
 		    args_get(as->args, 'c'));
@@ -220,7 +261,7 @@ audit_show_paths(struct audit_show *as, char **paths, u_int n)
 		audit_show_files(as, paths, n);
 }
 
-/* Read every segment in a directory. */
+/* Read every segment in a directory (one -d, or one of a tree). */
 static void
 audit_show_dir(struct audit_show *as, const char *dir)
 {
@@ -228,6 +269,8 @@ audit_show_dir(struct audit_show *as, const char *dir)
 	char			**paths, *cause;
 	u_int			  n, i;
 
+	if (as->html != NULL)
+		audit_html_source(as->html, dir);
 	if (audit_list_dir(dir, &paths, &n, &cause) != 0) {
 		out->error(out->data, cause);
 		out->errors++;
@@ -240,21 +283,119 @@ audit_show_dir(struct audit_show *as, const char *dir)
 		out->errors++;
 		free(cause);
 	}
-	if (!args_has(as->args, 'W')) {
-		audit_show_paths(as, paths, n);
-		for (i = 0; i < n; i++)
-			free(paths[i]);
-		free(paths);
-		return;
-	}
-
-	/* Follow: read what is there, then wait for more, for ever. */
+	audit_show_paths(as, paths, n);
 	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
-	audit_follow(as->out, dir, audit_show_record_cb, as);
-	if (args_has(as->args, 'T'))
-		audit_typed_flush(as->out);
+}
+
+/*
+ * The log directories every -d names, in order: a -d is a log directory
+ * or a tree of them.
+ */
+static char **
+audit_show_dirs(struct audit_show *as, u_int *n)
+{
+	struct audit_out	*out = as->out;
+	struct args_value	*av;
+	char			**dirs = NULL, **found, *cause;
+	u_int			  nfound, i;
+
+	*n = 0;
+	av = args_first_value(as->args, 'd');
+	for (; av != NULL; av = args_next_value(av)) {
+		if (audit_list_tree(av->string, &found, &nfound, &cause) != 0) {
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+			continue;
+		}
+		if (nfound == 0) {
+			xasprintf(&cause, "%s: no audit log files", av->string);
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+		}
+		dirs = xreallocarray(dirs, *n + nfound + 1, sizeof *dirs);
+		for (i = 0; i < nfound; i++)
+			dirs[(*n)++] = found[i];
+		free(found);
+	}
+	return (dirs);
+}
+
+/*
+ * Read what -d names. Verifying (-V) and listing keys (-K) take the files
+ * of every directory together, so a run's segments are checked as a
+ * series wherever they are; the rest reads each directory in turn.
+ * Following (-W) takes one log directory.
+ */
+static void
+audit_show_dirs_read(struct audit_show *as)
+{
+	struct audit_out	*out = as->out;
+	struct args_value	*av;
+	char			**dirs, **paths = NULL, **some, *cause;
+	u_int			  ndirs, npaths = 0, nsome, i, j;
+
+	if (args_has(as->args, 'W')) {
+		av = args_first_value(as->args, 'd');
+		if (av == NULL || args_next_value(av) != NULL) {
+			out->error(out->data, "-W follows one directory");
+			out->errors++;
+			return;
+		}
+		audit_follow(as->out, args_get(as->args, 'd'),
+		    audit_show_record_cb, as);
+		if (as->typed != NULL)
+			audit_typed_flush(as->typed);
+		return;
+	}
+
+	dirs = audit_show_dirs(as, &ndirs);
+	if (as->html != NULL ||
+	    (!args_has(as->args, 'V') && !args_has(as->args, 'K'))) {
+		for (i = 0; i < ndirs; i++)
+			audit_show_dir(as, dirs[i]);
+		goto out;
+	}
+	for (i = 0; i < ndirs; i++) {
+		if (audit_list_dir(dirs[i], &some, &nsome, &cause) != 0) {
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+			continue;
+		}
+		if (nsome == 0) {
+			xasprintf(&cause, "%s: no audit log files", dirs[i]);
+			out->error(out->data, cause);
+			out->errors++;
+			free(cause);
+		}
+		paths = xreallocarray(paths, npaths + nsome + 1,
+		    sizeof *paths);
+		for (j = 0; j < nsome; j++)
+			paths[npaths++] = some[j];
+		free(some);
+	}
+	audit_show_paths(as, paths, npaths);
+	for (i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+
+out:
+	for (i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	free(dirs);
+}
+
+/* audit_typed_print for the -T view. */
+static void
+audit_show_typed_cb(void *arg, const struct audit_typed_line *tl)
+{
+	struct audit_show	*as = arg;
+
+	audit_typed_print(as->out, tl);
 }
 
 /* Set up a show-audit run from its arguments. */
@@ -289,6 +430,19 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 	}
 	if (audit_select_parse(&as->sel, args, &cause) != 0)
 		goto fail;
+	if (audit_show_is_html(args)) {
+		if (args_has(args, 'H') || args_has(args, 'K') ||
+		    args_has(args, 'l') || args_has(args, 'R') ||
+		    args_has(args, 'T') || args_has(args, 'V') ||
+		    args_has(args, 'W')) {
+			cause = xstrdup("-e html cannot be used with -H, -K, -l, "
+			    "-R, -T, -V or -W");
+			goto fail;
+		}
+		as->html = audit_html_create(args, item, &as->t, &as->sel,
+		    out);
+		return (0);
+	}
 	if (args_has(args, 'H') && (args_has(args, 'l') ||
 	    args_has(args, 'T') || args_has(args, 'W') || args_has(args, 'e') ||
 	    args_has(args, 'R'))) {
@@ -299,6 +453,8 @@ audit_show_init(struct audit_show *as, struct audit_out *out,
 		as->hist = audit_history_create();
 	if (args_has(args, 'l'))
 		as->ix = audit_index_create();
+	if (args_has(args, 'T'))
+		as->typed = audit_typed_create(audit_show_typed_cb, as);
 	if (args_has(args, 'e') || args_has(args, 'R')) {
 		as->ex = audit_export_from_args(args, &as->t, out, &by_time,
 		    &cause);
@@ -315,7 +471,7 @@ fail:
 	return (-1);
 }
 
-/* Finish what the records built up: the index, an export. */
+/* Finish what the records built up: the index, an export, a report. */
 static void
 audit_show_finish(struct audit_show *as)
 {
@@ -337,12 +493,18 @@ audit_show_finish(struct audit_show *as)
 		}
 		as->ex = NULL;
 	}
+	if (as->html != NULL) {
+		audit_html_finish(as->html);
+		as->html = NULL;
+	}
 }
 
 static void
 audit_show_free(struct audit_show *as)
 {
 	audit_show_finish(as);
+	if (as->typed != NULL)
+		audit_typed_free(as->typed);
 	audit_select_free(&as->sel);
 	audit_target_free(&as->t);
 	audit_buf_free(&as->line);
@@ -386,6 +548,11 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 		    "tmux show-audit -G file");
 		return (CMD_RETURN_ERROR);
 	}
+	if (args_has(args, 'R') && audit_show_is_html(args)) {
+		cmdq_error(item, "-e html cannot be used with -H, -K, -l, -R, "
+		    "-T, -V or -W");
+		return (CMD_RETURN_ERROR);
+	}
 	if (args_has(args, 'R') || args_has(args, 'W')) {
 		memset(&as, 0, sizeof as);
 		if (args_has(args, 't') &&
@@ -396,7 +563,7 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 			audit_show_free(&as);
 		return (retval);
 	}
-	if (args_has(args, 'V'))
+	if (args_has(args, 'V') || audit_show_is_html(args))
 		audit_seal_now();
 	audit_flush();
 	/* What is read from the collector's files must be stored there. */
@@ -406,7 +573,7 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 	if (audit_show_init(&as, &out, item, args) != 0)
 		return (CMD_RETURN_ERROR);
 	if (args_has(args, 'd'))
-		audit_show_dir(&as, args_get(args, 'd'));
+		audit_show_dirs_read(&as);
 	else {
 		paths = audit_current_files(&n);
 		if (n == 0) {
@@ -415,6 +582,8 @@ cmd_show_audit_exec(struct cmd *self, struct cmdq_item *item)
 			    "(audit-log is off)");
 			return (CMD_RETURN_ERROR);
 		}
+		if (as.html != NULL)
+			audit_html_source(as.html, audit_current_dir());
 		audit_show_paths(&as, paths, n);
 	}
 	audit_show_free(&as);
@@ -492,7 +661,7 @@ audit_client_main(int argc, char **argv)
 			out.errors++;
 		}
 	} else if (audit_show_init(&as, &out, NULL, args) == 0) {
-		audit_show_dir(&as, args_get(args, 'd'));
+		audit_show_dirs_read(&as);
 		audit_show_free(&as);
 	} else
 		out.errors++;

@@ -175,8 +175,8 @@ for path in sorted(glob.glob(d + "/conn*.raw")):
         p = m.end() + n
         frames += 1
         mm = re.match(rb'<(8[46])>1 \S+ \S+ tmux-audit \d+ (\S+) '
-            rb'\[tmuxaudit@32473 run="[0-9a-f]{32}" seq="(\d+)"(.*)\] ',
-            msg, re.S)
+            rb'\[tmuxaudit@32473 run="[0-9a-f]{32}" seq="(\d+)"(.*?)\]'
+            rb'\[tmuxindex@32473 [^]]*\] ', msg, re.S)
         if mm is None:
             bad.append("not an audit message: %r" % msg[:120])
             continue

@@ -9,15 +9,23 @@
 # record of the log that is not bulk data (not input, output, pane-resized
 # or segment records) comes out exactly once, the server-start and what
 # else happens while the configuration loads included, as "<86>1 TIME
-# HOST tmux-audit PID TYPE [tmuxaudit@32473 run=... seq=... ...] TEXT"
-# (<84> for a gap), but for messages that could not be sent at once
+# HOST tmux-audit PID TYPE [tmuxaudit@32473 run=... seq=... ...]
+# [tmuxindex@32473 event=... owner=... ...] TEXT" (<84> for a gap), but
+# for messages that could not be sent at once
 # (a unix datagram socket holds only so many), which are counted and the
 # count sent with the next (syslog_lost=N, the last parameter):
 # facility authpriv, severity info; the message text is
 # the record's line in show-audit (without its time); and the structured
 # data of every seal, of session-created, of client-attached and of the
 # commands is exactly the record's fields (ids as numbers, keys and chains
-# in hex; no digests or signature).
+# in hex; no digests or signature). The second element of every message
+# holds exactly the keys a SIEM indexes by (FORMAT.md section 16): event
+# (the record type's kind), owner (the server's user), user and uid (the
+# client's, else the cause's), client and client_key, session and
+# session_key, pane_key, popup_key, command, command_line (a command
+# line's shell_text, else screen_text), command_key (its command_id), and
+# outcome (from a command-end's shell_status, else from result), each only
+# if the record has what it comes from; keys are "RUN:ID".
 #
 # Then show-audit -V -d LOG -w FILE: on the untouched log (four segments
 # or more, by rotation) it exits 2 (no host key: consistent) and says what
@@ -95,25 +103,31 @@ def parse(line):
     p = m.end()
     if line[p] != "[":
         return None
-    q = line.index(" ", p)
-    sdid = line[p + 1:q]
-    params = []
-    p = q
-    while line[p] == " ":
-        m = re.compile(r' ([^= \]"]+)="').match(line, p)
-        name = m.group(1)
-        p = m.end()
-        v = ""
-        while line[p] != '"':
-            if line[p] == "\\":
+    elements = []
+    while line[p] == "[":
+        q = line.index(" ", p)
+        sdid = line[p + 1:q]
+        params = []
+        p = q
+        while line[p] == " ":
+            m = re.compile(r' ([^= \]"]+)="').match(line, p)
+            name = m.group(1)
+            p = m.end()
+            v = ""
+            while line[p] != '"':
+                if line[p] == "\\":
+                    p += 1
+                v += line[p]
                 p += 1
-            v += line[p]
+            params.append((name, v))
             p += 1
-        params.append((name, v))
+        assert line[p] == "]", line[p:]
+        elements.append((sdid, params))
         p += 1
-    assert line[p] == "]", line[p:]
+    assert line[p] == " ", line[p:]
     return dict(pri=int(pri), host=host, app=app, procid=procid,
-        msgid=msgid, sdid=sdid, params=params, msg=line[p + 2:])
+        msgid=msgid, sdid=elements[0][0], params=elements[0][1],
+        elements=elements, msg=line[p + 1:])
 
 msgs = []
 for line in open(sys.argv[3], encoding="utf-8", errors="replace"):
@@ -131,6 +145,57 @@ def num(v):
 
 seg = next(r for r in recs if r["type"] == "segment")
 bulk = ("input", "output", "pane-resized", "segment")
+EVENTS = dict(
+    [(t, "server") for t in ("server-start", "server-stop", "server-socket",
+        "log-start", "log-stop", "policy")] +
+    [(t, "integrity") for t in ("seal", "gap", "unclean-end")] +
+    [(t, "client") for t in ("client-connect", "client-attached",
+        "client-session-changed", "client-detached", "client-disconnect")] +
+    [(t, "access") for t in ("access-denied", "access-changed")] +
+    [(t, "session") for t in ("session-created", "session-closed",
+        "session-renamed")] +
+    [(t, "pane") for t in ("window-created", "window-closed",
+        "pane-created", "pane-exited", "popup-opened", "popup-closed")] +
+    [(t, "command") for t in ("command", "command-start")] +
+    [(t, "data") for t in ("paste-buffer-changed", "copy", "pipe-pane")] +
+    [("option-changed", "option")] +
+    [(t, "shell") for t in ("command-line", "command-end")] +
+    [("process", "process")])
+
+def index(r):
+    """The tmuxindex@32473 parameters of record r, as the server makes
+    them from its fields."""
+    run = seg["run"]
+    c = r.get("cause", {})
+    p = [("event", EVENTS.get(r["type"], "other")), ("owner", seg["user"])]
+    who = r if "uid" in r and r["type"] != "server-socket" else c
+    p += [(k, str(who[k])) for k in ("user", "uid") if k in who]
+    who = r if "client_id" in r else c
+    if "client" in who:
+        p.append(("client", who["client"]))
+    if "client_id" in who:
+        p.append(("client_key", "%s:%s" % (run, who["client_id"])))
+    if "session" in r:
+        p.append(("session", r["session"]))
+    for k, f in (("session_key", "session_id"), ("pane_key", "pane"),
+            ("popup_key", "popup")):
+        if f in r:
+            p.append((k, "%s:%s" % (run, num(r[f]))))
+    if "command" in r:
+        p.append(("command", r["command"][:1024]))
+    for f in ("shell_text", "screen_text"):
+        if f in r:
+            p.append(("command_line", r[f][:1024]))
+            break
+    if "command_id" in r:
+        p.append(("command_key", "%s:%s" % (run, r["command_id"])))
+    if "shell_status" in r:
+        p.append(("outcome", "success" if r["shell_status"] == 0 else
+            "failure"))
+    elif "result" in r:
+        p.append(("outcome", {"error": "failure", "refused": "refused"}
+            .get(r["result"], "success")))
+    return p
 want = {}
 for r, t in zip(recs, text):
     if r["type"] not in bulk:
@@ -157,6 +222,9 @@ for m in msgs:
         ("tmux-audit", str(seg["pid"]), seg["host"]))
     check("%s: msgid %s" % (what, m["msgid"]), m["msgid"] == r["type"])
     check("%s: SD-ID %s" % (what, m["sdid"]), m["sdid"] == "tmuxaudit@32473")
+    check("%s: index\n  %r\nnot\n  %r" % (what, m["elements"][1:],
+        [("tmuxindex@32473", index(r))]), m["elements"][1:] ==
+        [("tmuxindex@32473", index(r))])
     check("%s: first params %r" % (what, m["params"][:2]),
         m["params"][:2] == [("run", seg["run"]), ("seq", str(seq))])
     check("%s: text\n  %r\nnot\n  %r" % (what, m["msg"], line[:1024]),
@@ -215,15 +283,23 @@ last_message() {
 }
 
 # A server logging to $LOG, its witness messages to $1; a control client
-# attaches, a pane prints enough for several segments.
+# attaches, a pane prints enough for several segments, then its bash (with
+# the shipped OSC 133 marks) runs a command line that fails with status 3.
 run_server() {
 	audit_conf "set -s audit-log-syslog on" \
 	    "set -s audit-log-syslog-target $1" \
 	    "set -s audit-log-max-size 6000"
-	start_main "seq -f 'line %04g' 1 3000; exec sleep 60"
+	printf '%s\n' "PS1='\$ '" ". $TOP/etc/shell/tmux-audit.bash" \
+	    >"$TMP/bashrc"
+	start_main "seq -f 'line %04g' 1 3000;
+	    exec bash --rcfile $TMP/bashrc -i"
 	$T -C attach -t main </dev/null >/dev/null 2>&1 ||
 	    fail "control client failed"
 	wait_pane "the last line" output %0 "b'line 3000\\r\\n'"
+	wait_prompt %0 '$ '
+	$T send-keys -t %0 "sh -c 'exit 3'" Enter || fail "send-keys failed"
+	wait_for "the command's end" sh -c \
+	    "$T show-audit -J -Y command-end | grep -q '\"shell_status\":3'"
 	$T kill-server || fail "kill-server failed"
 	wait_for "the server to exit" gone "$SERVER"
 	wait_for "the closing seal in $2" last_message "$2"
