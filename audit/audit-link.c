@@ -55,6 +55,9 @@
 /* How long a send or an answer may take before the link counts as down. */
 #define AUDIT_LINK_TIMEOUT 10
 
+/* The longest wait, in seconds, between attempts to connect again. */
+#define AUDIT_LINK_BACKOFF_MAX 8
+
 struct audit_link_seg {
 	uint64_t		 segment;
 	struct audit_buf	 header;	/* file header, segment record */
@@ -553,8 +556,10 @@ audit_link_open(const char *path, char **cause)
 /*
  * Connect again after the link failed, send again what the collector
  * lacks, and wait until it has stored it: at most once a second, and less
- * often (up to once a minute) while it keeps failing, as the store tries
- * on every pass of the loop while it cannot write.
+ * often (up to once every 8 seconds) while it keeps failing, as the store
+ * tries on every pass of the loop while it cannot write. Not longer: with
+ * audit-log-fail closed the panes are held until then, and a collector
+ * restarted by systemd is back within a second.
  */
 int
 audit_link_reopen(char **cause)
@@ -577,11 +582,11 @@ audit_link_reopen(char **cause)
 	}
 	if (audit_link_open(audit_link_path, cause) != 0 ||
 	    audit_link_wait(NULL, NULL) != 0) {
-		/* Failing again: wait longer each time, up to a minute. */
-		if (audit_link_backoff < 60)
+		/* Failing again: wait longer each time, up to 8 seconds. */
+		if (audit_link_backoff < AUDIT_LINK_BACKOFF_MAX)
 			audit_link_backoff *= 2;
-		if (audit_link_backoff > 60)
-			audit_link_backoff = 60;
+		if (audit_link_backoff > AUDIT_LINK_BACKOFF_MAX)
+			audit_link_backoff = AUDIT_LINK_BACKOFF_MAX;
 		if (*cause == NULL)
 			*cause = xstrdup(audit_link_why);
 		return (-1);
