@@ -34,6 +34,14 @@
 #				with =, type_keys otherwise), then wait for the
 #				Nth command line to be recorded and for PROMPT
 #				in PANE
+#	bash_rcs		write $TMP/rc, the rc file (bash --rcfile) of a
+#				bash whose prompt is "$ ", and $TMP/rc-marks,
+#				the same with the shipped integration
+#	shell_server NAME CMD	start a server of its own, labelled (as its
+#				outer tmux) after NAME, with one session, main,
+#				80 by 24, whose pane runs the shell command
+#				line CMD in $TMP/work; attach a pty client and
+#				wait for the prompt "$ " in %0
 #
 # and a Python module, capture (PYTHONPATH is set), for the checks:
 #
@@ -179,4 +187,25 @@ type_line() {
 	done
 	wait_for "command line $_tl_n" commands_logged "$_tl_n"
 	wait_prompt "$_tl_pane" "$_tl_prompt"
+}
+
+bash_rcs() {
+	echo "PS1='\$ '" >"$TMP/rc"
+	cp "$TMP/rc" "$TMP/rc-marks"
+	echo ". $TOP/etc/shell/tmux-audit.bash" >>"$TMP/rc-marks"
+}
+
+# A test that runs several servers one after the other gives each its
+# own label: the last one may not have gone yet.
+shell_server() {
+	audit_conf
+	rm -rf "$LOG"
+	LABEL=audit-$TEST-$$-$1
+	T="$TMUX_BIN -L $LABEL -f $CONF"
+	OUTER=outer-$TEST-$$-$1
+	run_pid $T new -d -s main -x 80 -y 24 -c "$TMP/work" "$2" ||
+	    fail "new-session failed"
+	SERVER_PIDS="${SERVER_PIDS:-} $($T display -p '#{pid}')"
+	attach_pty main
+	wait_prompt %0 '$ '
 }
