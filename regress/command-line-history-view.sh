@@ -21,9 +21,7 @@
 
 user=$(id -un)
 mkdir -p "$TMP/a" "$TMP/b" || fail "mkdir failed"
-echo "PS1='\$ '" >"$TMP/rc"
-cp "$TMP/rc" "$TMP/rc-marks"
-echo ". $TOP/etc/shell/tmux-audit.bash" >>"$TMP/rc-marks"
+bash_rcs
 
 audit_conf
 run_pid $T new -d -s main -x 80 -y 24 -c "$TMP/a" \

@@ -39,25 +39,15 @@ printf '\\033]7;file://hostonly\\007'
 printf '\\033]133;A;cl=m\\007\\033]133;B\\007\\033]133;D;2;aid=1\\007'
 printf '\\033]7;file://h/tmp/a%%20b\\007'
 EOF
-echo "PS1='\$ '" >"$TMP/rc"
+bash_rcs
 cat >"$TMP/rc-ab" <<'EOF'
 PS1='\[\e]133;A\a\]$ \[\e]133;B\a\]'
 EOF
-cp "$TMP/rc" "$TMP/rc-marks"
-echo ". $TOP/etc/shell/tmux-audit.bash" >>"$TMP/rc-marks"
 
+# A server of its own whose pane runs a bash reading rc file $1.
 session() {
-	audit_conf
-	rm -rf "$LOG"
-	LABEL=audit-$TEST-$$-$1
-	T="$TMUX_BIN -L $LABEL -f $CONF"
-	OUTER=outer-$TEST-$$-$1
-	run_pid $T new -d -s main -x 80 -y 24 -c "$TMP/work" \
-	    "env -i PATH=/usr/bin:/bin HOME=$TMP/home TERM=$TERM \
-	    bash --rcfile $TMP/$1 -i" || fail "new-session failed"
-	SERVER_PIDS="${SERVER_PIDS:-} $($T display -p '#{pid}')"
-	attach_pty main
-	wait_prompt %0 '$ '
+	shell_server "$1" "env -i PATH=/usr/bin:/bin HOME=$TMP/home TERM=$TERM \
+	    bash --rcfile $TMP/$1 -i"
 }
 
 # 1. Bad marks, from bash with no integration.

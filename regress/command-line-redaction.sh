@@ -14,9 +14,7 @@
 PY=/usr/bin/python3
 [ -x "$PY" ] || skip "no python3 in /usr/bin"
 mkdir -p "$TMP/work" || fail "mkdir failed"
-echo "PS1='\$ '" >"$TMP/rc"
-cp "$TMP/rc" "$TMP/rc-marks"
-echo ". $TOP/etc/shell/tmux-audit.bash" >>"$TMP/rc-marks"
+bash_rcs
 
 # Has the pane's terminal turned echo off (to read a password)?
 noecho() {
@@ -25,17 +23,8 @@ noecho() {
 }
 
 session() {
-	audit_conf
-	rm -rf "$LOG"
-	LABEL=audit-$TEST-$$-$1
-	T="$TMUX_BIN -L $LABEL -f $CONF"
-	OUTER=outer-$TEST-$$-$1
-	run_pid $T new -d -s main -x 80 -y 24 -c "$TMP/work" \
-	    "env -i PATH=/usr/bin:/bin HOME=$TMP/home TERM=$TERM \
-	    bash --rcfile $TMP/$1 -i" || fail "new-session failed"
-	SERVER_PIDS="${SERVER_PIDS:-} $($T display -p '#{pid}')"
-	attach_pty main
-	wait_prompt %0 '$ '
+	shell_server "$1" "env -i PATH=/usr/bin:/bin HOME=$TMP/home TERM=$TERM \
+	    bash --rcfile $TMP/$1 -i"
 	type_text 'read -s pw; echo got ${#pw}'
 	type_keys Enter
 	wait_for "read -s" noecho

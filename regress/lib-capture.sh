@@ -34,6 +34,35 @@
 #				with =, type_keys otherwise), then wait for the
 #				Nth command line to be recorded and for PROMPT
 #				in PANE
+#	bash_rcs		write $TMP/rc, the rc file (bash --rcfile) of a
+#				bash whose prompt is "$ ", and $TMP/rc-marks,
+#				the same with the shipped integration
+#	shell_server NAME CMD	start a server of its own, labelled (as its
+#				outer tmux) after NAME, with one session, main,
+#				80 by 24, whose pane runs the shell command
+#				line CMD in $TMP/work; attach a pty client and
+#				wait for the prompt "$ " in %0
+#	script_files SHELL	make $TMP/work/hello.txt and $TMP/bin, links
+#				to SHELL, cat, sh and sleep (the PATH of the
+#				shell type_script types into), and set LONG to
+#				a command line of 120 characters, which wraps
+#	type_script NAME B CONT EC UNSURE
+#				in the pane of shell_server NAME, type the
+#				lines of the command-line-SHELL tests: echo
+#				abc; Up; "EC" Tab "hoo hi" (if EC is not
+#				empty); cat hel Tab; line editing (echo one
+#				two); "echo a \" and "b", b being command line
+#				B and CONT the continuation prompt, or empty
+#				for a shell that indents the next row instead;
+#				$LONG; echo pasted, with paste-buffer (its
+#				client's pid is PASTE_PID); sh -c 'exit 3';
+#				sleep 1. Write show-audit -H to $TMP/NAME.H
+#				(TIME, then D for a duration, "-" for none or
+#				"?" where the kernel may have missed the
+#				command: cat, sh and the screen texts the ERE
+#				UNSURE matches), -H -J to $TMP/NAME.json and
+#				sleep 1's "text|duration" to $TMP/NAME.sleep;
+#				then kill both servers
 #
 # and a Python module, capture (PYTHONPATH is set), for the checks:
 #
@@ -51,6 +80,15 @@
 #				check that there are input records and that
 #				each is to %0 @0 main $0, has cause cause and
 #				its data and size agree; return them
+#	check_script(tmp, uid, cont, argv)
+#				check what type_script wrote for NAME rc (no
+#				integration) and rc-marks (the integration),
+#				cont being its CONT (None for empty): each
+#				command line's start (echo, mark), screen
+#				prompt and text, shell fields (with marks
+#				only; no text for an indented continuation),
+#				kernel fields (argv(NAME), tmp/work, uid) and
+#				end; and that sleep 1 took about a second
 
 start_shell() {
 	start_logged -s main -x 80 -y 24 \
@@ -120,6 +158,45 @@ def check_inputs(recs, cause):
             len(data(r))), r.get("size") == len(data(r)) and "data" in r)
     return inputs
 
+def check_script(tmp, uid, cont, argv):
+    work = tmp + "/work"
+    for rc, marks in (("rc", False), ("rc-marks", True)):
+        for r in load("%s/%s.json" % (tmp, rc)):
+            t = r["text"]
+            check("%s %r: started %r" % (rc, t, r["started"]),
+                r["started"] == ("mark" if marks else "echo"))
+            p = r.get("screen_prompt")
+            if t != "b":
+                ok = p == "$ "
+            elif cont:
+                ok = p == cont
+            else:
+                # An indented continuation row: its "prompt" is blanks.
+                ok = p is not None and p.strip() == "" and p != ""
+            check("%s %r: screen_prompt %r" % (rc, t, p), ok)
+            check("%s %r: screen_text %r" % (rc, t, r.get("screen_text")),
+                r.get("screen_text") == t)
+            # With no continuation prompt, the B mark is on the first row
+            # only: the shell's text of the whole command is not known.
+            multi = not cont and t == "echo a \\\nb"
+            check("%s %r: shell fields %r" % (rc, t, r.get("shell_cwd")),
+                marks == ("shell_cwd" in r) and
+                (marks and not multi) == ("shell_text" in r) and
+                r.get("shell_cwd", work) == work)
+            check("%s %r: kernel %r" % (rc, t, r.get("kernel_argv")),
+                r.get("kernel_argv") == argv(rc) and
+                r.get("kernel_cwd") == work and
+                r.get("kernel_uid") == uid and r.get("kernel_pid") > 1)
+            if marks:
+                check("%s %r: end %r" % (rc, t, r.get("end_source")),
+                    r.get("end_source") == "shell")
+            elif t == "sleep 1":
+                check("%s %r: end %r" % (rc, t, r.get("end_source")),
+                    r.get("end_source") == "kernel")
+        s = open("%s/%s.sleep" % (tmp, rc)).read().split("|")
+        check("%s: sleep 1 lasted %r" % (rc, s),
+            s[0] == "sleep 1" and 0.9 < float(s[1]) < 5)
+
 def done(name):
     for e in errors:
         print("%s: %s" % (name, e), file=sys.stderr)
@@ -179,4 +256,90 @@ type_line() {
 	done
 	wait_for "command line $_tl_n" commands_logged "$_tl_n"
 	wait_prompt "$_tl_pane" "$_tl_prompt"
+}
+
+bash_rcs() {
+	echo "PS1='\$ '" >"$TMP/rc"
+	cp "$TMP/rc" "$TMP/rc-marks"
+	echo ". $TOP/etc/shell/tmux-audit.bash" >>"$TMP/rc-marks"
+}
+
+# A test that runs several servers one after the other gives each its
+# own label: the last one may not have gone yet.
+shell_server() {
+	audit_conf
+	rm -rf "$LOG"
+	LABEL=audit-$TEST-$$-$1
+	T="$TMUX_BIN -L $LABEL -f $CONF"
+	OUTER=outer-$TEST-$$-$1
+	run_pid $T new -d -s main -x 80 -y 24 -c "$TMP/work" "$2" ||
+	    fail "new-session failed"
+	SERVER_PIDS="${SERVER_PIDS:-} $($T display -p '#{pid}')"
+	attach_pty main
+	wait_prompt %0 '$ '
+}
+
+# Only the commands the script runs: what Tab completes must not depend
+# on what the machine has installed.
+script_files() {
+	mkdir -p "$TMP/bin" "$TMP/work" || fail "mkdir failed"
+	for _sf_c in "$1" cat sh sleep; do
+		ln -s "$(command -v $_sf_c)" "$TMP/bin/$_sf_c" ||
+		    fail "no $_sf_c"
+	done
+	echo hi >"$TMP/work/hello.txt"
+	LONG=$(python3 -c 'print("echo " + "x" * 115)')
+}
+
+type_script() {
+	type_line 1 %0 '$ ' '=echo abc' Enter
+	type_line 2 %0 '$ ' Up Enter
+	_ts_n=2
+	if [ -n "$4" ]; then
+		_ts_n=3
+		type_line 3 %0 '$ ' "=$4" Tab '=hoo hi' Enter
+	fi
+	type_line $((_ts_n + 1)) %0 '$ ' '=cat hel' Tab Enter
+	type_line $((_ts_n + 2)) %0 '$ ' '=cho one two three' C-a '=e' C-e \
+	    Left Left Left Left Left Left C-k Enter
+	type_text 'echo a \'
+	if [ -n "$3" ]; then
+		type_keys Enter
+		wait_prompt %0 "$3"
+	else
+		# No prompt to wait for: the cursor goes to the next row,
+		# indented.
+		_ts_y=$($T display -p -t %0 '#{cursor_y}')
+		type_keys Enter
+		wait_for "the continuation row" sh -c \
+		    "[ \$($T display -p -t %0 '#{cursor_y}') -gt $_ts_y ] &&
+		    [ \$($T display -p -t %0 '#{cursor_x}') -gt 0 ]"
+	fi
+	type_line "$2" %0 '$ ' '=b' Enter
+	_ts_n=$(($2 + 1))
+	type_line $_ts_n %0 '$ ' "=$LONG" Enter
+	$T set-buffer 'echo pasted
+' || fail "set-buffer failed"
+	run_pid $T paste-buffer -t %0 || fail "paste-buffer failed"
+	PASTE_PID=$LAST_PID
+	_ts_n=$((_ts_n + 1))
+	wait_for "command line $_ts_n" commands_logged $_ts_n
+	wait_prompt %0 '$ '
+	_ts_n=$((_ts_n + 1))
+	type_line $_ts_n %0 '$ ' "=sh -c 'exit 3'" Enter
+	_ts_n=$((_ts_n + 1))
+	type_line $_ts_n %0 '$ ' '=sleep 1' Enter
+	# The kernel's end of sleep comes with the next foreground check.
+	sleep 0.5
+	# Whether the kernel saw cat and sh run (for a foreground check to
+	# fall while they ran) depends on the machine: their duration is "?".
+	$T show-audit -H | sed -E 's/^[^ ]+ ([0-9]+\.[0-9]{3}s|-) /TIME \1 /' |
+	    sed -E 's/^TIME [0-9]+\.[0-9]{3}s /TIME D /' |
+	    sed -E "/screen: (cat hello.txt|sh -c 'exit 3'${5:+|$5})\$/s/^TIME [^ ]+ /TIME ? /" \
+	    >"$TMP/$1.H" || fail "show-audit -H failed"
+	$T show-audit -H -J >"$TMP/$1.json" || fail "show-audit -H -J failed"
+	$T show-audit -H -F '#{audit_text}|#{audit_duration}' \
+	    -f '#{m:sleep*,#{audit_text}}' >"$TMP/$1.sleep"
+	$T kill-server
+	"$TMUX_BIN" -L "$OUTER" kill-server 2>/dev/null
 }
