@@ -22,7 +22,8 @@
 # TMUX_V is what "tmux -V" must print, SHOW_AUDIT_V what "tmux show-audit
 # -v" must, CHANGES_HEAD the first line of the CHANGES file the package
 # was built with; AUDITD_MAN8 is 1 if the source has tmux-auditd's man
-# page. One PASS or FAIL line per check, what was wrong indented below a
+# page; PLAYER_V what the player's VERSION file must say, empty if the
+# package was made without the player. One PASS or FAIL line per check, what was wrong indented below a
 # FAIL; the host names the release and counts them.
 
 set -u
@@ -304,6 +305,22 @@ alice "tmux send-keys -t audited 'echo $WORDS' Enter"
 wait_line alice audited "$WORDS" audited-session
 stop_server
 verify verify-log
+# The HTML report of that log, with the package's player in it (or, made
+# without one, saying so).
+PLAYER_DIR=/usr/share/tmux-audit/player
+alice "tmux show-audit -e html -d $LOGDIR -O /tmp/report.html" >/tmp/html.out 2>&1
+expect html-report-exit "2 " "$? $(cat /tmp/html.out)"
+if [ -n "${PLAYER_V:-}" ]; then
+	expect player-installed "$PLAYER_V
+LICENSE VERSION asciinema-player.css asciinema-player.min.js" \
+	    "$(cat $PLAYER_DIR/VERSION)
+$(ls $PLAYER_DIR | tr '\n' ' ' | sed 's/ $//')"
+	expect html-report-has-player 1 \
+	    "$(grep -c '{"format":1,"player":true,' /tmp/report.html)"
+else
+	expect html-report-has-no-player 1 \
+	    "$(grep -c '{"format":1,"player":false,' /tmp/report.html)"
+fi
 if alice "tmux show-audit -T -d $LOGDIR" 2>&1 | grep -q "echo $WORDS"; then
 	pass log-has-typed-input
 else

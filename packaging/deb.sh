@@ -120,6 +120,18 @@ deb_origs() {
 	cp "$tarball" "$DEB_WORK/orig/tmux-audit_$DEB_UPSTREAM.orig.tar.gz"
 	deb_component audit audit
 	deb_component tmux-audit README.md CHANGES etc
+	# The player of show-audit -e html: asciinema-player's npm tarball as
+	# published, checked against its pinned integrity (do_player), as
+	# the player component. Without it the package's reports say they
+	# have no player.
+	DEB_PLAYER=
+	if do_player; then
+		DEB_PLAYER="asciinema-player $PLAYER_VERSION $PLAYER_INTEGRITY"
+		cp "$CACHE/asciinema-player-$PLAYER_VERSION.tgz" \
+		    "$DEB_WORK/orig/tmux-audit_$DEB_UPSTREAM.orig-player.tar.gz"
+	else
+		say "the package is made without the HTML report's player"
+	fi
 }
 
 # Stage release $1 ($2)'s source in $DEB_WORK/$1: the orig tarballs and the
@@ -132,11 +144,15 @@ deb_stage() {
 	cp "$DEB_WORK/orig/"* "$stage/"
 	tar -xzf "$stage/tmux-audit_$DEB_UPSTREAM.orig.tar.gz" \
 	    --strip-components=1 -C "$src"
-	for c in audit tmux-audit; do
-		tar -xzf "$stage/tmux-audit_$DEB_UPSTREAM.orig-$c.tar.gz" \
-		    --strip-components=1 -C "$src/$c"
+	for c in audit tmux-audit player; do
+		t=$stage/tmux-audit_$DEB_UPSTREAM.orig-$c.tar.gz
+		[ -f "$t" ] || continue
+		mkdir -p "$src/$c"
+		tar -xzf "$t" --strip-components=1 -C "$src/$c"
 	done
 	cp -R "$DEB_TEMPLATES" "$src/debian"
+	# What the player's VERSION file says (debian/rules writes it).
+	[ -z "$DEB_PLAYER" ] || echo "$DEB_PLAYER" >"$src/debian/player-version"
 	mkdir "$src/debian/patches"
 	cp "$TOP/patches/series" "$src/debian/patches/"
 	grep -v '^#' "$TOP/patches/series" | awk 'NF {print $1}' |
@@ -309,7 +325,8 @@ deb_check_release() {
 		    PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
 		    SHOW_AUDIT_V="$show" TMUX_V="tmux $VERSION" \
 		    CHANGES_HEAD="$(head -n 1 "$TOP/CHANGES")" \
-		    AUDITD_MAN8=$man8 sh /srv/chroot-check.sh || rc=$?
+		    AUDITD_MAN8=$man8 PLAYER_V="$DEB_PLAYER" \
+		    sh /srv/chroot-check.sh || rc=$?
 		echo "EXIT $rc"
 	} 2>&1 | deb_results "$1" check
 	deb_chroot_remove "$root"
