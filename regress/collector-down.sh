@@ -31,7 +31,7 @@ $U capture-pane -p | grep -q '^held-42$' &&
     fail "the command ran with no collector"
 
 collector_start
-wait_for "the command's output" sh -c \
+wait_for "the command's output (the collector back)" sh -c \
     "$U capture-pane -p | grep -q '^held-42\$'"
 user_control
 user_messages | grep -q '^audit log: writing again after [0-9]* seconds$' ||
@@ -65,7 +65,14 @@ assert_eq "audit-log with no collector, failing open" "audit-log off" \
 user_control
 user_messages | grep -qFx "$WHY" ||
     fail "no message naming the collector: $(user_messages)"
+# Like any configuration error, the cause is shown to the first client to
+# attach: as %config-error if that is the control client, else in the pane
+# in view mode (which client comes first in the server's list is a race).
+# Leave that mode, so the keys go to the shell.
+if [ "$($U display -p '#{pane_in_mode}')" = 1 ]; then
+	$U send-keys -X cancel || fail "send-keys -X cancel failed"
+fi
 $U send-keys 'echo open-$((40+2))' Enter
-wait_for "the command's output" sh -c \
+wait_for "the command's output (failing open)" sh -c \
     "$U capture-pane -p | grep -q '^open-42\$'"
 exit 0

@@ -26,8 +26,8 @@ need_users
 GUEST=tmuxauditrw
 make_user "$GUEST"
 GUID=$USER_UID
-start_rsyslogd
 trap 'rc=$?; stop_rsyslogd; pub_cleanup; cleanup; exit $rc' EXIT
+start_rsyslogd
 
 audit_conf "set -s audit-log-syslog on" \
     "set -s audit-log-syslog-target unix:$SYSLOG_SOCK" \

@@ -78,10 +78,13 @@ cleanup() {
 		[ -S "$s" ] || continue
 		timeout 5 "$TMUX_BIN" -S "$s" kill-server >/dev/null 2>&1
 	done
-	# A server that did not go: only if the pid is still a tmux of ours.
+	# A server that did not go: only if the pid is still a tmux of ours,
+	# $TMUX_BIN or the copy another user runs (user_tmux).
 	for p in ${SERVER_PIDS:-}; do
-		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = \
-		    "$(readlink -f "$TMUX_BIN")" ] && kill -9 "$p" 2>/dev/null
+		case "$(readlink "/proc/$p/exe" 2>/dev/null)" in
+		"$(readlink -f "$TMUX_BIN")"|"$TMP"/bin-*/tmux)
+			kill -9 "$p" 2>/dev/null ;;
+		esac
 	done
 	chmod -R u+rwx "$TMP" 2>/dev/null
 	# Seeds for the fuzz target (./build.sh fuzz), when asked for.

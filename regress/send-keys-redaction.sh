@@ -17,8 +17,8 @@ need_users
 GUEST=tmuxauditrw3
 make_user "$GUEST"
 GUID=$USER_UID
-start_rsyslogd
 trap 'rc=$?; stop_rsyslogd; pub_cleanup; cleanup; exit $rc' EXIT
+start_rsyslogd
 
 pw=S3cr3tPw-owner
 gpw=S3cr3tPw-guest

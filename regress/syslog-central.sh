@@ -53,9 +53,10 @@ block = "".join("    " + l if l.strip() else "\n"
 sys.exit(0 if block in open(sys.argv[2]).read() else 1)' "$ETC/$f" \
 	    "$TOP/README.md" || fail "README.md does not show $f as it is"
 done
-RS_PIDS=
-trap 'rc=$?; for p in $RS_PIDS; do kill "$p" 2>/dev/null; done; cleanup;
-    exit $rc' EXIT
+# The rsyslogd are started in pipelines (subshells): their pid files, not
+# a variable, say which to stop.
+trap 'rc=$?; for f in "$TMP"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" \
+    2>/dev/null; done; cleanup; exit $rc' EXIT
 
 # Free TCP ports on 127.0.0.1.
 ports=$(python3 -c '
@@ -86,7 +87,6 @@ start_rsyslogd() {
 	} >"$TMP/$1.conf"
 	"$RSYSLOGD" -n -f "$TMP/$1.conf" -i "$TMP/$1.pid" \
 	    >"$TMP/$1.out" 2>&1 &
-	RS_PIDS="$RS_PIDS $!"
 }
 
 mkdir "$TMP/central" || fail "mkdir failed"
