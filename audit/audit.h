@@ -26,7 +26,7 @@
  */
 
 /* Fork version and on-disk format version (see audit/FORMAT.md). */
-#define AUDIT_VERSION "0.1.0"
+#define AUDIT_VERSION "0.2.0"
 #define AUDIT_FORMAT 1
 
 struct audit_client;

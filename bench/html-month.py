@@ -115,7 +115,7 @@ class Writer:
         self.since_seal = 0
         self.server = [field("pid", pid), field("uid", 1000),
             field("user", user), field("host", host),
-            field("tmux_version", "3.5a"), field("audit_version", "0.1.0"),
+            field("tmux_version", "3.5a"), field("audit_version", "0.2.0"),
             field("socket", "/tmp/tmux-1000/default"),
             field("start_time", start)]
         self.open(start)

@@ -20,8 +20,8 @@
 #     chroot (packaging/chroot-check.sh).
 #
 # The newest release gets the version in packaging/debian/changelog, the
-# others that version with ~debNu1 appended (3.5a+audit0.1.0-1~deb12u1 <
-# 3.5a+audit0.1.0-1), so upgrading the system to the next release upgrades
+# others that version with ~debNu1 appended (3.5a+audit0.2.0-1~deb12u1 <
+# 3.5a+audit0.2.0-1), so upgrading the system to the next release upgrades
 # the package too.
 
 DEB_RELEASES="bookworm:12 trixie:13"

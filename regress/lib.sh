@@ -425,13 +425,19 @@ login_fields() {
 	return 0
 }
 
+# The fork's version, AUDIT_VERSION in audit/audit.h.
+audit_version() {
+	sed -n 's/^#define AUDIT_VERSION "\(.*\)"$/\1/p' "$TOP/audit/audit.h"
+}
+
 # The fields of the server-start record of the server with pid $1, run by
 # this user on this host, as audit_norm prints them (the segment record
 # has them too, before its own).
 server_fields() {
 	printf 'pid=%s uid=%s user=%s host=%s tmux_version=3.5a' \
 	    "$1" "$(id -u)" "$(id -un)" "$(hostname)"
-	printf ' audit_version=0.1.0 socket=%s start_time=START\n' "$SOCK"
+	printf ' audit_version=%s socket=%s start_time=START\n' \
+	    "$(audit_version)" "$SOCK"
 }
 
 # The fields that name a client of this user in the log, as audit_norm

@@ -74,7 +74,8 @@ cmp -s "$TMP/json.orig" "$TMP/json.copy" ||
 
 # The versions, with no server.
 out=$($T show-audit -v 2>&1) || fail "show-audit -v failed"
-assert_eq "show-audit -v" "tmux-audit 0.1.0 (tmux 3.5a) format 1" "$out"
+assert_eq "show-audit -v" "tmux-audit $(audit_version) (tmux 3.5a) format 1" \
+    "$out"
 out=$($TMUX_BIN -V 2>&1) || fail "tmux -V failed"
 assert_eq "tmux -V" "tmux 3.5a" "$out"
 if [ -x "$PRISTINE_BIN" ]; then
