@@ -303,6 +303,26 @@ else
 fi
 alice "tmux send-keys -t audited 'echo $WORDS' Enter"
 wait_line alice audited "$WORDS" audited-session
+# The package's /etc/profile.d/tmux-audit.sh: a bash login shell in a pane
+# of this auditing server prints the shell's marks, so a command line that
+# fails is recorded from the shell (source "shell") with its exit status.
+alice 'tmux new -d -s marks -x 80 -y 24 "bash -l"'
+_i=0
+until alice 'tmux capture-pane -p -t marks' | grep -q '\$$'; do
+	_i=$((_i + 1))
+	[ $_i -ge 100 ] && break
+	sleep 0.1
+done
+alice "tmux send-keys -t marks 'false' Enter"
+_i=0
+until alice 'tmux show-audit -H' 2>/dev/null | grep -q ' shell: false$'; do
+	_i=$((_i + 1))
+	[ $_i -ge 100 ] && break
+	sleep 0.1
+done
+expect bash-marks-from-profile "1 shell: false" \
+    "$(alice 'tmux show-audit -H' 2>&1 |
+    sed -n 's/.* \([0-9-]*\) [^ ]* \(shell: false\)$/\1 \2/p')"
 stop_server
 verify verify-log
 # The HTML report of that log, with the package's player in it (or, made
@@ -447,7 +467,7 @@ verify verify-after-upgrade
 dpkg -L tmux-audit >/srv/files
 check remove apt remove tmux-audit
 expect shells-after-remove 0 "$(in_shells)"
-# With no conffiles and no postrm, removing leaves nothing to purge.
+# Removing leaves /etc/profile.d/tmux-audit.sh, a conffile, to purge.
 if [ "$(status tmux-audit)" = config-files ]; then
 	check purge apt purge tmux-audit
 else

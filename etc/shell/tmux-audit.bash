@@ -2,7 +2,7 @@
 #
 # Source it from ~/.bashrc (after PS1 is set):
 #
-#	. /usr/share/doc/tmux-audit/examples/shell/tmux-audit.bash
+#	. /usr/share/tmux-audit/shell/tmux-audit.bash
 #
 # It prints the OSC 133 marks tmux-audit (and other terminals) read: A where
 # the prompt starts, B where it ends and the command line begins (also

@@ -3,7 +3,7 @@
 # Source it from ~/.config/fish/config.fish (or copy it into
 # ~/.config/fish/conf.d/):
 #
-#	source /usr/share/doc/tmux-audit/examples/shell/tmux-audit.fish
+#	source /usr/share/tmux-audit/shell/tmux-audit.fish
 #
 # It prints the OSC 133 marks tmux-audit (and other terminals) read: A where
 # the prompt starts, B where it ends and the command line begins, C when a

@@ -2,7 +2,7 @@
 #
 # Source it from ~/.zshrc (after the prompt is set):
 #
-#	. /usr/share/doc/tmux-audit/examples/shell/tmux-audit.zsh
+#	. /usr/share/tmux-audit/shell/tmux-audit.zsh
 #
 # It prints the OSC 133 marks tmux-audit (and other terminals) read: A where
 # the prompt starts, B where it ends and the command line begins (also
