@@ -306,6 +306,7 @@ wait_line alice audited "$WORDS" audited-session
 # The package's /etc/profile.d/tmux-audit.sh: a bash login shell in a pane
 # of this auditing server prints the shell's marks, so a command line that
 # fails is recorded from the shell (source "shell") with its exit status.
+# (bash may leave alice a .bash_history: hers, not the package's.)
 alice 'tmux new -d -s marks -x 80 -y 24 "bash -l"'
 _i=0
 until alice 'tmux capture-pane -p -t marks' | grep -q '\$$'; do
@@ -496,7 +497,7 @@ added=$(LC_ALL=C comm -13 /srv/before /srv/after |
     LC_ALL=C comm -23 - /srv/owned | grep -v \
     -e "^$LOGDIR" -e '^/home/alice/\.local$' -e '^/home/alice/\.local/state$' \
     -e '^/home/alice/\.local/state/tmux$' -e "^$POLICY\$" \
-    -e "^${CKEY%/*}\$" -e "^$oldpub\$")
+    -e "^${CKEY%/*}\$" -e "^$oldpub\$" -e '^/home/alice/\.bash_history$')
 expect nothing-else-left "" "$added"
 expect purge-keeps-logs yes \
     "$( [ -n "$(ls $LOGDIR 2>/dev/null)" ] && echo yes || echo no)"
