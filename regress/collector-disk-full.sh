@@ -57,12 +57,5 @@ $U capture-pane -p | grep -q '^flood-done$' &&
     fail "the flood ended while the log could not be stored"
 
 mount -o remount,size=16m "$FS" || fail "cannot grow the tmpfs"
-wait_for "the flood to end" sh -c "$U capture-pane -p | grep -q '^flood-done\$'"
-$U kill-server
-wait_for "the segment to be complete" \
-    collector_has "server pid $USER_PID uid $USER_UID ($U1): segment 1 complete"
-
-log_json "$D"
-check_flood "$LINES"
-check_collected "$SEG"
+finish_flood "$U1" "$LINES" "$SEG"
 exit 0

@@ -25,6 +25,10 @@
 #				its sequence numbers no gap and no repeat
 #	check_collected SEG	show-audit -V -c of SEG's directory says SEG
 #				is intact, closed and collected, exit 0
+#	finish_flood NAME N SEG	wait for the flood of NAME's last
+#				user_server to print flood-done, stop it,
+#				wait for its segment 1 to be complete, then
+#				check_flood N and check_collected SEG
 #
 # The collector's files belong to root; the users' servers run $USER_BIN
 # (lib-users.sh).
@@ -123,4 +127,15 @@ check_collected() {
 		;;
 	*)	fail "verification: $_out" ;;
 	esac
+}
+
+finish_flood() {
+	wait_for "the flood to end" sh -c \
+	    "$U capture-pane -p | grep -q '^flood-done\$'"
+	$U kill-server
+	wait_for "the segment to be complete" collector_has \
+	    "server pid $USER_PID uid $USER_UID ($1): segment 1 complete"
+	log_json "$(user_dir "$1")"
+	check_flood "$2"
+	check_collected "$3"
 }
