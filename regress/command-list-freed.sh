@@ -15,6 +15,7 @@ start_main
 attach_pty main
 
 type_keys C-b :
+wait_outer_prompt
 type_text "set -g @prompt typed"
 type_keys Enter
 # The keys reach the server through the outer tmux, later: display-panes

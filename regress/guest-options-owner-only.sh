@@ -3,12 +3,13 @@
 # Only the owner (and root) may change the audit options, on every path
 # a read-write guest can take itself: customize mode driven by the guest's
 # keys through a pty (Right, Down, Enter toggles audit-log), the command
-# prompt (C-b :, whose command is issued by the key that opened it), a key the guest bound, a hook the guest set and then
-# fired, source-file, and set-option -F. Each time audit-log stays on, the
-# log keeps going, and the attempt is in the log with the guest's
-# identity: customize mode as an option-changed record with result
-# "refused" (its old_value the value kept, new_value the one tried), the
-# others as the set-option command that failed.
+# prompt (C-b :, whose command is issued by the key that opened it), a key
+# the guest bound, a hook the guest set and then fired, source-file, and
+# set-option -F. Each time audit-log stays on, the log keeps going, and the
+# attempt is in the log with the guest's identity: customize mode as an
+# option-changed record with result "refused" (its old_value the value
+# kept, new_value the one tried), the others as the set-option command that
+# failed.
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-users.sh"
@@ -43,6 +44,7 @@ keys q
 
 # The command prompt.
 keys C-b :
+wait_outer_prompt
 keys "set -s audit-log off" Enter
 wait_for "the prompt's command" log_has \
     'r["type"] == "command" and r["command"] == "set-option -s audit-log off" and r.get("key") == ":"'

@@ -473,6 +473,22 @@ pty_is_tmux() {
 	    "$(readlink -f "$TMUX_BIN")" ]
 }
 
+# Does the screen of the outer tmux's pane (the client attached there)
+# have a line matching the basic regular expression $1?
+outer_screen_has() {
+	"$TMUX_BIN" -L "$OUTER" capture-pane -p | grep -q -- "$1"
+}
+
+# Wait until the client in the outer pane shows its command prompt (a ":"
+# opening its status line, the last). Keys typed before the prompt opens
+# are queued behind the command that opens it and go to the pane instead
+# (as in upstream), so a test types the command only after this.
+wait_outer_prompt() {
+	wait_for "the command prompt" sh -c \
+	    "\"$TMUX_BIN\" -L \"$OUTER\" capture-pane -p | tail -n 1 |
+	    grep -q '^:'"
+}
+
 # Detach the client in the outer pane with its prefix key, C-b d, and wait
 # for it to exit.
 detach_pty() {
