@@ -50,9 +50,10 @@ case "$OUT" in
 *)	fail "attach while the disk is full: $OUT" ;;
 esac
 # Refused again at each try while it lasts; the pane is held meanwhile.
-sleep 3
-N1=$(grep -c "refused server pid $USER_PID uid $USER_UID: collector cannot store" "$CLOG")
-[ "$N1" -ge 2 ] || fail "the server did not try again ($N1 refusals)"
+refused_again() {
+	[ "$(grep -c "refused server pid $USER_PID uid $USER_UID: collector cannot store" "$CLOG")" -ge 2 ]
+}
+wait_for "the server to try again" refused_again
 $U capture-pane -p | grep -q '^flood-done$' &&
     fail "the flood ended while the log could not be stored"
 

@@ -35,7 +35,22 @@ wait_for "the first segment" sh -c "ls $D/*_000001.tmux-audit >/dev/null 2>&1"
 SEG1=$(ls "$D"/*_000001.tmux-audit)
 $U send-keys 'echo in-the-log-$((1+1))' Enter
 wait_for "the output" sh -c "$U capture-pane -p | grep -q '^in-the-log-2\$'"
-sleep 2		# a seal covers it
+# A seal covers it before the collector goes.
+sealed_after_output() {
+	"$TMUX_BIN" show-audit -J -d "$D" 2>/dev/null | python3 -c '
+import base64, json, sys
+seen = False
+for line in sys.stdin:
+    r = json.loads(line)
+    if r["type"] == "output":
+        d = r["data"].encode() if "data" in r else \
+            base64.b64decode(r.get("data_base64", ""))
+        seen = seen or b"in-the-log-2" in d
+    elif seen and r["type"] == "seal":
+        sys.exit(0)
+sys.exit(1)'
+}
+wait_for "a seal after the output" sealed_after_output
 
 collector_stop
 $U send-keys 'echo lost-$((2+2))' Enter

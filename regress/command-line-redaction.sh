@@ -16,27 +16,24 @@ PY=/usr/bin/python3
 mkdir -p "$TMP/work" || fail "mkdir failed"
 bash_rcs
 
-# Has the pane's terminal turned echo off (to read a password)?
-noecho() {
-	stty -a -F "$($T display -p -t %0 '#{pane_tty}')" 2>/dev/null |
-	    grep -q -- '-echo '
-}
-
 session() {
 	shell_server "$1" "env -i PATH=/usr/bin:/bin HOME=$TMP/home TERM=$TERM \
 	    bash --rcfile $TMP/$1 -i"
 	type_text 'read -s pw; echo got ${#pw}'
 	type_keys Enter
-	wait_for "read -s" noecho
+	wait_for "read -s" pane_reads_secret %0
 	type_line 1 %0 '$ ' '=hunter2-typed' Enter
 	type_text "$PY -c 'import getpass; print(len(getpass.getpass()))'"
 	type_keys Enter
 	wait_prompt %0 'Password: '
-	wait_for "getpass" noecho
+	wait_for "getpass" pane_reads_secret %0
 	type_line 2 %0 '$ ' '=hunter3-getpass' Enter
 	type_text 'read -s pw; echo got ${#pw}'
+	# The text goes through the pty client, the Enter straight to the
+	# server: press it only once the line is there.
+	wait_prompt %0 '$ read -s pw; echo got ${#pw}'
 	$T send-keys -t %0 Enter || fail "send-keys failed"
-	wait_for "read -s" noecho
+	wait_for "read -s" pane_reads_secret %0
 	$T send-keys -t %0 hunter4-sent Enter || fail "send-keys failed"
 	wait_for "command line 3" commands_logged 3
 	wait_prompt %0 '$ '

@@ -45,7 +45,7 @@ wait_prompt %0 '$ '
 $T send-keys -t %0 "echo '<script>alert(4)</script>'" Enter ||
     fail "send-keys failed"
 wait_pane "the echo" output %0 'b"\r<script>alert(4)</script>\r\n"'
-sleep 0.2
+wait_prompt %0 '$ '
 $T capture-pane -p -t %0 >"$TMP/live" || fail "capture-pane failed"
 $T kill-server || fail "kill-server failed"
 wait_for "the server to exit" gone "$SERVER_PIDS"

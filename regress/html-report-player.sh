@@ -44,7 +44,7 @@ $T resize-window -t main -x 100 -y 30 || fail "resize-window failed"
 type_text 'echo after-resize'
 type_keys Enter
 wait_pane "the last line" output %0 'b"\rafter-resize\r\n"'
-sleep 0.2
+wait_prompt %0 '$ '
 $T capture-pane -p -t %0 >"$TMP/live" || fail "capture-pane failed"
 assert_eq "the pane's size" 100x30 \
     "$($T display -p -t %0 '#{pane_width}x#{pane_height}')"

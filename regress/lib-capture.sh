@@ -98,6 +98,23 @@ start_shell() {
 	wait_pane "the prompt" output %0 'b"$ "'
 }
 
+# Is terminal $1 reading a secret: canonical mode with echo off, as read -s
+# and getpass set it? A line editor (readline) turns echo off too, but with
+# canonical mode off, so -echo alone does not say the read has started.
+tty_reads_secret() {
+	_trs=$(stty -a -F "$1" 2>/dev/null) || return 1
+	case " $(echo $_trs) " in
+	*" -echo "*" icanon "*|*" icanon "*" -echo "*) return 0 ;;
+	esac
+	return 1
+}
+
+# The same for the terminal of pane $1 (%N).
+pane_reads_secret() {
+	_prs=$(_cl_tmux display -p -t "$1" '#{pane_tty}' 2>/dev/null) &&
+	    [ -n "$_prs" ] && tty_reads_secret "$_prs"
+}
+
 # Type text literally in the pty client.
 type_text() {
 	"$TMUX_BIN" -L "$OUTER" send-keys -l -- "$1" ||
@@ -330,7 +347,8 @@ type_script() {
 	_ts_n=$((_ts_n + 1))
 	type_line $_ts_n %0 '$ ' '=sleep 1' Enter
 	# The kernel's end of sleep comes with the next foreground check.
-	sleep 0.5
+	wait_for "the end of sleep 1" sh -c "$T show-audit -H \
+	    -F '#{audit_duration}' -f '#{m:sleep*,#{audit_text}}' | grep -q ."
 	# Whether the kernel saw cat and sh run (for a foreground check to
 	# fall while they ran) depends on the machine: their duration is "?".
 	$T show-audit -H | sed -E 's/^[^ ]+ ([0-9]+\.[0-9]{3}s|-) /TIME \1 /' |

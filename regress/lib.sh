@@ -455,8 +455,11 @@ now() {
 # Attach a real client to session $1 of the server on $LABEL, through a pty:
 # an outer tmux (socket $OUTER, no audit, no config) runs it in its only
 # pane. The pane's process is the client itself (exec), so PTY_PID is the
-# client's pid and PTY_TTY its tty. Waits until the pane runs the client;
-# the caller waits for the attach (in the log, or with list-clients).
+# client's pid and PTY_TTY its tty. Waits until the client is attached:
+# until the server has put its terminal in raw mode. Keys typed before
+# that meet canonical mode, where C-c, C-d or Enter are the line
+# discipline's. (Asking the server with list-clients would add a client to
+# the log the tests compare.)
 attach_pty() {
 	"$TMUX_BIN" -L "$OUTER" -f /dev/null new -d -x 80 -y 24 \
 	    "exec env -u TMUX TMUX_TMPDIR=$TMP TERM=$TERM LC_ALL=$LC_ALL \
@@ -466,6 +469,11 @@ attach_pty() {
 	[ -n "$PTY_PID" ] && [ -n "$PTY_TTY" ] ||
 	    fail "no pane pid or tty in the outer tmux"
 	wait_for "the client in the outer pane to be $TMUX_BIN" pty_is_tmux
+	wait_for "the client in the outer pane to attach" pty_attached
+}
+
+pty_attached() {
+	stty -a -F "$PTY_TTY" 2>/dev/null | tr ' ' '\n' | grep -qx -- -icanon
 }
 
 pty_is_tmux() {

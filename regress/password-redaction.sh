@@ -23,27 +23,18 @@ b = getpass.getpass("Again: ")
 print("got", len(b), a == b)
 EOF
 
-# Is the terminal of pane $1 reading a password: -echo and icanon?
-no_echo() {
-	modes=$(stty -F "$1" -a 2>/dev/null) || return 1
-	case " $(echo $modes) " in
-	*" -echo "*" icanon "*|*" icanon "*" -echo "*) return 0 ;;
-	esac
-	return 1
-}
-
 # Type the password into pane $1 (%N) with the pty client, then feed it
 # again with pipe-pane -I.
 enter_password() {
 	tty=$($T display -p -t "$1" '#{pane_tty}') || fail "no tty for $1"
 	wait_pane "the first prompt in $1" output "$1" 'b"Password: "'
-	wait_for "echo off in $1" no_echo "$tty"
+	wait_for "echo off in $1" tty_reads_secret "$tty"
 	type_text "$pw"
 	type_keys Enter
 	wait_pane "the first answer in $1" output "$1" 'b"got 9\r\n"'
 
 	wait_pane "the second prompt in $1" output "$1" 'b"Again: "'
-	wait_for "echo off in $1" no_echo "$tty"
+	wait_for "echo off in $1" tty_reads_secret "$tty"
 	$T pipe-pane -I -t "$1" "cat '$TMP/secret'" || fail "pipe-pane failed"
 	wait_pane "the second answer in $1" output "$1" \
 	    'b"got 9 True\r\n"'

@@ -29,6 +29,7 @@ foo: hello" "$($T list-buffers -F '#{buffer_name}: #{buffer_sample}')"
 
 # Appended to by copy mode: the newest automatic buffer is replaced.
 $T set-buffer two || fail "set-buffer two failed"
+wait_for "the pane's line" sh -c "$T capture-pane -p -t main | grep -qx 'copy me'"
 $T copy-mode -t main || fail "copy-mode failed"
 $T send -t main -X history-top
 $T send -t main -X start-of-line

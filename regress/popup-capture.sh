@@ -91,10 +91,7 @@ for p in os.listdir("/proc"):
 PYEOF
 )
 [ -n "$PTTY" ] || fail "no shell of the popup found"
-echo_off() {
-	stty -a -F "$PTTY" 2>/dev/null | grep -q -- ' -echo '
-}
-wait_for "read -s to turn echo off" echo_off
+wait_for "read -s to turn echo off" tty_reads_secret "$PTTY"
 type_text 'hunter2'
 type_keys Enter
 wait_for "the read to end" popup_has 1 'b"got-7\r\nP$ "'

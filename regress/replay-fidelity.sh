@@ -69,6 +69,8 @@ mkdir -p "$HOME/.config/asciinema"
 audit_conf
 V="$PRISTINE_BIN -L view-$TEST-$$ -f /dev/null"
 PROMPT='\[\e[1;32m\]audit\[\e[0m\]:\[\e[1;34m\]~/w\[\e[0m\]\$ '
+SIGN='$'			# bash's \$
+[ "$(id -u)" -eq 0 ] && SIGN='#'
 seq -f 'line %g 行' 1 300 >"$TMP/f.txt" || fail "seq failed"
 
 for s in a b; do
@@ -151,8 +153,8 @@ keys Enter
 for p in $A $B; do
 	wait_for "$p to finish" sh -c "$T capture-pane -p -t $p |
 	    grep -qx all-done"
+	wait_prompt $p "audit:~/w$SIGN "
 done
-sleep 0.2
 
 screen() {
 	$1 capture-pane -e -p -t "$2" || fail "capture-pane -t $2 failed"

@@ -76,10 +76,11 @@ audit_check_seals
 rm -rf "$LOG"
 audit_conf "set -s audit-log-max-age 1"
 start_main "exec sleep 30"
-sleep 3.5
-set -- "$LOG"/*.tmux-audit
-[ $# -ge 3 ] ||
-    fail "$# segment files after 3.5 quiet seconds with audit-log-max-age 1"
+three_segments() {
+	set -- "$LOG"/*.tmux-audit
+	[ $# -ge 3 ]
+}
+wait_for "three segments with audit-log-max-age 1" three_segments
 $T kill-server || fail "kill-server failed"
 wait_for "the server to exit" gone "$SERVER"
 log_json

@@ -27,7 +27,7 @@ import getpass
 a = getpass.getpass("Password: ")
 print("got", len(a))
 b = getpass.getpass("Again: ")
-print("got", len(b))
+print("again", len(b))
 EOF
 chmod 644 "$TMP/pw.py"
 audit_conf "set -g remain-on-exit on" "set -s audit-log-syslog on" \
@@ -44,7 +44,7 @@ $S send-keys -t main:0 "$pw" Enter || fail "send-keys failed"
 wait_for "the second prompt" prompt "Again:"
 as_user "$GUEST" "$USER_BIN" -S "$PUB/sock" send-keys -t main:0 "$gpw" Enter ||
     fail "the guest's send-keys failed"
-wait_for "the second answer" prompt "got ${#gpw}"
+wait_for "the second answer" prompt "again ${#gpw}"
 $S send-keys -t main:1 "echo visible" Enter || fail "send-keys failed"
 
 $S kill-server || fail "kill-server failed"
