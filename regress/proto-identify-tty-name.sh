@@ -1,0 +1,48 @@
+#!/bin/sh
+
+# A client whose terminal name (MSG_IDENTIFY_TTYNAME) has a character no
+# device path has is dropped (identify-tty-name.patch): that name becomes
+# the client's name, which choose-client puts in detach-client -t '%%', a
+# command parsed again when the owner presses Enter there, so 3.5a let any
+# client that can connect (a read-only guest) name itself
+# "x'<newline>run-shell '...' #" and have that run as the owner. A device
+# path is accepted as before.
+
+. "$(dirname "$0")/lib.sh"
+. "$REGRESS/lib-proto.sh"
+
+proto_start
+
+hex() {
+	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
+	echo 00
+}
+name_step() {
+	echo "identify -TTYNAME -DONE"
+	echo "send MSG_IDENTIFY_TTYNAME $(hex "$1")"
+	echo "send MSG_IDENTIFY_DONE"
+	echo 'command list-sessions -F "#{session_name}"'
+	echo "wait"
+}
+
+for name in "x'
+run-shell 'touch $TMP/ran' #" "/dev/pts/1'" '/dev/pts/1;' '/dev/pts/ 1' \
+    "$(printf '/dev/pts/\0331')"; do
+	proto "terminal name $name" <<EOT
+$(name_step "$name")
+EOT
+	assert_eq "the answer to terminal name $name" "closed" "$OUT"
+	proto_check_up "terminal name $name"
+done
+[ -e "$TMP/ran" ] && fail "a command in a terminal name ran"
+
+for name in /dev/pts/7 /dev/ttyS0 /dev/ttyUSB0 /dev/tty.usb-1_2:3+x; do
+	proto "terminal name $name" <<EOT
+$(name_step "$name")
+EOT
+	assert_eq "the answer to terminal name $name" 'stream 1: "main\n"
+exit 0' "$OUT"
+done
+
+proto_end
+exit 0
