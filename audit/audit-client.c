@@ -249,6 +249,19 @@ audit_client_set_session(struct client *c, struct session *s)
 	ac->session_id = s->id;
 }
 
+/*
+ * A message from the client broke the protocol and the client is being
+ * dropped: its client-disconnect says so, and why (the first reason).
+ */
+void
+audit_client_bad_message(struct client *c, const char *why)
+{
+	struct audit_client	*ac = c->audit;
+
+	if (ac != NULL && ac->bad_message == NULL)
+		ac->bad_message = xstrdup(why);
+}
+
 /* A client has gone. */
 void
 audit_client_lost(struct client *c)
@@ -262,7 +275,9 @@ audit_client_lost(struct client *c)
 	if (ac->session != NULL)
 		audit_client_detached(c, "connection-closed");
 	if (audit_active() && !ac->denied) {
-		if (!ac->connected)
+		if (ac->bad_message != NULL)
+			reason = "protocol-error";
+		else if (!ac->connected)
 			reason = "lost-before-identify";
 		else if (c->flags & CLIENT_EXIT) {
 			switch (c->exit_type) {
@@ -281,8 +296,13 @@ audit_client_lost(struct client *c)
 		start = audit_begin(AUDIT_CLIENT_DISCONNECT);
 		audit_add_client(&audit_pending, c);
 		audit_rec_str(&audit_pending, AUDIT_F_REASON, reason);
+		if (ac->bad_message != NULL) {
+			audit_rec_str(&audit_pending, AUDIT_F_ERROR,
+			    ac->bad_message);
+		}
 		audit_end(start);
 	}
+	free(ac->bad_message);
 	free(ac->session);
 	free(ac->user);
 	free(ac);

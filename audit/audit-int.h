@@ -264,6 +264,7 @@ struct audit_client {
 	int		 denied;
 	char		*user;		/* name of uid, looked up once */
 	const char	*deny_reason;
+	char		*bad_message;	/* why it was dropped, if it was */
 	char		*session;	/* attached to, for the detach */
 	u_int		 session_id;
 };

@@ -64,6 +64,7 @@ int	audit_client_may_join(struct client *);
 int	audit_access_forbidden(struct cmdq_item *, uid_t);
 void	audit_client_set_session(struct client *, struct session *);
 void	audit_client_lost(struct client *);
+void	audit_client_bad_message(struct client *, const char *);
 
 /* Commands and what causes input. */
 int	audit_command_begin(struct cmdq_item *, struct client *, struct cmd *);

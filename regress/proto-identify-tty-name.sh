@@ -6,7 +6,8 @@
 # command parsed again when the owner presses Enter there, so 3.5a let any
 # client that can connect (a read-only guest) name itself
 # "x'<newline>run-shell '...' #" and have that run as the owner. A device
-# path is accepted as before.
+# path is accepted as before. Each refused client's client-disconnect
+# record says why (reason protocol-error, error naming the message).
 
 . "$(dirname "$0")/lib.sh"
 . "$REGRESS/lib-proto.sh"
@@ -45,4 +46,15 @@ exit 0' "$OUT"
 done
 
 proto_end
+# Each refusal is in the log, with why.
+assert_eq "the refused clients' client-disconnect records" "\
+5 protocol-error bad MSG_IDENTIFY_TTYNAME name" "$(python3 -c '
+import json, sys
+n, why = 0, set()
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["type"] == "client-disconnect" and r["reason"] == "protocol-error":
+        n += 1
+        why.add(r["reason"] + " " + r["error"])
+print(n, *sorted(why))' "$TMP/log.json")"
 exit 0

@@ -10,7 +10,8 @@
 #   over-read AddressSanitizer reports (upstream-respawn-control-offsets.patch);
 # - pipe-pane -I whose command writes after the pane's process has exited
 #   (remain-on-exit on): its output went to the dead pane's freed event
-#   (upstream-pipe-pane-dead-pane.patch).
+#   (upstream-pipe-pane-dead-pane.patch). The pipe is closed with the pane,
+#   and the log says so (a pipe-pane stop record).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -41,6 +42,7 @@ $T kill-session -t other || fail "kill-session failed"
 
 # pipe-pane -I into a pane whose process has gone.
 $T new-window -d -t main:1 'sleep 0.3' || fail "new-window failed"
+DEADPANE=$($T display -p -t main:1 '#{pane_id}')
 $T pipe-pane -I -t main:1 "sleep 1; touch $TMP/piped; printf late" ||
     fail "pipe-pane failed"
 wait_for "the pane to die" sh -c \
@@ -52,4 +54,12 @@ assert_eq "the dead pane's pipe" 0 \
     "$($T display -p -t main:1 '#{pane_pipe}')"
 
 end_main
+# The pipe's start and its stop with the dead pane, in the log.
+assert_eq "the dead pane's pipe-pane records" "start
+stop" "$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["type"] == "pipe-pane" and r["pane"] == sys.argv[2]:
+        print(r["action"])' "$TMP/log.json" "$DEADPANE")"
 exit 0
