@@ -93,18 +93,14 @@ ORIG=$TMP/orig
 # not certified, "not anchored", like the first segment's "wrong key".
 tamper "the genuine log, an unsealed tail, -k" '
 import os
-x = s[1]
-t.truncate(x.path, x.records[-2].offset)
-x = t.Segment(x.path)
+x = t.cut_unsealed(s[1])
 a = "anchored (host key %s)" % os.environ["FP"]
 t.expect(True, [t.unsealed_tail(x, a)], [t.intact(s[0], a)])' \
     -k "$TMP/host.pub"
 ORIG=$TMP/logC
 tamper "log C, an unsealed tail, -k" '
 import os
-x = s[1]
-t.truncate(x.path, x.records[-2].offset)
-x = t.Segment(x.path)
+x = t.cut_unsealed(s[1])
 t.expect(True, ["%s: wrong key: the run is not certified by host key %s" %
     (s[0].path, os.environ["FP"]), t.unsealed_tail(x, "not anchored (not "
     "certified by host key %s)" % os.environ["FP"])], [])' -k "$TMP/host.pub"

@@ -157,6 +157,21 @@ def truncate(path, size):
     os.truncate(path, size)
 
 
+def cut_unsealed(seg):
+    """
+    Cuts the closed segment seg so that records follow its last seal:
+    before its closing record (the end record before the closing seal),
+    or, where a periodic seal came just before that record (timing: a
+    slow server seals between the last output and the end), before the
+    closing seal only. Returns the segment as cut.
+    """
+    recs = seg.records
+    assert recs[-1].is_final(), "%s is not closed" % seg.path
+    cut = recs[-2] if recs[-3].type != SEAL else recs[-1]
+    truncate(seg.path, cut.offset)
+    return Segment(seg.path)
+
+
 def intact(seg, anchored="unanchored (no host key)"):
     """
     The verifier's line for an untouched segment: "intact" when it is
