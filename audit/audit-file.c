@@ -331,12 +331,12 @@ audit_file_word(const char *s)
 
 /*
  * The name of a segment: HOST_USER_START_PID_SEGMENT.tmux-audit, with START
- * the server's start time in UTC as YYYYmmddTHHMMSSZ and SEGMENT six digits,
- * so names sort by host, user, run and segment.
+ * the server's start time in UTC as YYYYmmddTHHMMSSZ and SEGMENT (a u64) at
+ * least six digits, so names sort by host, user, run and segment.
  */
 char *
 audit_file_name(const char *host, const char *user, uint64_t start, long pid,
-    u_int segment)
+    uint64_t segment)
 {
 	char		*name, *h, *u, tbuf[32];
 	time_t		 t = start / 1000000;
@@ -346,8 +346,8 @@ audit_file_name(const char *host, const char *user, uint64_t start, long pid,
 	strftime(tbuf, sizeof tbuf, "%Y%m%dT%H%M%SZ", &tm);
 	h = audit_file_word(host);
 	u = audit_file_word(user);
-	xasprintf(&name, "%s_%s_%s_%ld_%06u%s", h, u, tbuf, pid, segment,
-	    AUDIT_SUFFIX);
+	xasprintf(&name, "%s_%s_%s_%ld_%06llu%s", h, u, tbuf, pid,
+	    (unsigned long long)segment, AUDIT_SUFFIX);
 	free(h);
 	free(u);
 	return (name);

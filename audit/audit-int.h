@@ -438,7 +438,7 @@ int		 audit_dir_same(int, const char *);
 const char	*audit_user_name(uid_t);
 char		*audit_file_word(const char *);
 char		*audit_file_name(const char *, const char *, uint64_t,
-		     long, u_int);
+		     long, uint64_t);
 int		 audit_file_create(int, const char *, const char *, char **);
 size_t		 audit_file_write(int, const void *, size_t, char **);
 

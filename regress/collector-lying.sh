@@ -14,7 +14,9 @@
 #   the records up to the first seal are taken, the epoch with a changed
 #   byte is refused and not stored; connecting again, it cannot send the
 #   stored records again to overwrite them (the collector expects the
-#   next seq).
+#   next seq);
+# - to store a segment numbered past 2^32 (it is stored whole, under its
+#   whole number).
 #
 # Each refusal is named, to it and in the collector's log. What user 2 got
 # stored verifies as exactly the good part, an unsealed tail after it
@@ -157,6 +159,35 @@ end = [r for r in s.records if r.seq == $FIRST and r.type == t.SEAL][0]
 sys.stdout.buffer.write(open(s.path, 'rb').read()[:end.offset + len(end.raw)])
 " | sha256sum)
 assert_eq "what user 2 got stored" "$EXPECT" "$(sha256sum <"$F2")"
+
+# 5. A segment numbered past 2^32, the first of its run the collector sees
+# (so any number is taken): stored whole, in a file named by its whole
+# number (not by the low 32 bits: a name that would make it another
+# segment, out of order).
+case_of numbered "$TEMPLATE" "$TMP/u2work/numbered" 4294967297
+set -- $(python3 -c "
+import sys; sys.path.insert(0, '$REGRESS'); import tamper as t
+s = t.Segment('$TMP/u2work/numbered')
+print(s.events()[0].seq, s.records[-1].seq + 1, len(s.seals()))")
+[ "$3" -ge 2 ] || fail "numbered: only $3 seals"
+assert_eq "numbered: first answers" "WELCOME 0 0 0
+ACK 4294967297 $1 0" "$(echo "$OUT" | head -n 2)"
+assert_eq "numbered: last answer" "ACK 4294967297 $2 1" \
+    "$(echo "$OUT" | tail -n 1)"
+assert_eq "numbered: refusals" "" \
+    "$(echo "$OUT" | sed 1d | grep -v "^ACK 4294967297 ")"
+F5=$(ls "$D2" | grep "_${LP}_[0-9]*\\.tmux-audit\$")
+assert_eq "numbered: the file's name" "${LP}_4294967297.tmux-audit" \
+    "$(echo "$F5" | sed 's/.*_\([0-9]*_[0-9]*\.tmux-audit\)$/\1/')"
+assert_eq "numbered: what was stored" \
+    "$(sha256sum <"$TMP/u2work/numbered")" "$(sha256sum <"$D2/$F5")"
+# The verifier finds its name right, and only the segments before missing.
+mkdir "$TMP/numbered" && cp "$D2/$F5" "$TMP/numbered/" || fail "cp failed"
+"$TMUX_BIN" show-audit -V -d "$TMP/numbered" >"$TMP/vn" 2>&1 &&
+    fail "show-audit -V of the numbered segment exited 0"
+assert_eq "numbered: verified" "$TMP/numbered/$F5: missing segment: segments \
+1-4294967296 of this run are not here
+$TMP/numbered/$F5: unlinked: segment 4294967296 is not here" "$(cat "$TMP/vn")"
 
 # User 1's log is whole: every line of the loop, then intact.
 wait_for "user 1's loop to end" sh -c \

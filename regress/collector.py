@@ -25,6 +25,10 @@
 #					records up to the second seal; then
 #					connect again and send its records from
 #					the start
+#	numbered SEGFILE COPY N		SEGFILE made ours, numbered N (not the
+#					first of its run) and sealed again into
+#					COPY, then sent whole, each answer read
+#					before the next message
 
 import os
 import socket
@@ -180,6 +184,37 @@ def main():
         answer(s)
         send(s, RECORDS, frames(recs))
         until_eof(s)
+    elif case == "numbered":
+        seg = t.Segment(sys.argv[3])
+        seg.path = sys.argv[4]
+        number = int(sys.argv[5])
+
+        def later(fields):
+            out = [(tag, t.u64(me) if tag == t.F_PID else v)
+                   for tag, v in fields if tag != t.F_FIRST]
+            return out + [(t.F_PREV_CHAIN, bytes(32)),
+                          (t.F_PREV_SEAL, bytes(64))]
+        sk, pk = t.new_key()
+        t.reseal(seg, sk, pk, edit=later, number=number)
+        seg = t.Segment(sys.argv[4])
+        run, start = run_of(seg)
+        hello(s, run, start, me)
+        answer(s)
+        send(s, SEGMENT, seg.header + seg.records[0].raw)
+        answer(s)
+        batch = []
+        for r in seg.events():
+            batch.append(r)
+            if r.type == t.SEAL:
+                send(s, RECORDS, frames(batch))
+                answer(s)
+                batch = []
+        if batch:
+            send(s, RECORDS, frames(batch))
+            answer(s)
+        if seg.records[-1].is_final():
+            send(s, END)
+            answer(s)
     else:
         sys.exit("unknown case " + case)
 
