@@ -10,8 +10,9 @@
 #   ./build.sh check [TEST...]
 #			build (also tmux-asan/ and tmux-fuzz/, below),
 #			install test dependencies, run every test (or those
-#			named), then again on the sanitizer build, then the
-#			fuzz target for a minute; the last line counts all
+#			named), then again on the sanitizer build, then
+#			each fuzz target for a minute; the last line counts
+#			all
 #   ./build.sh pristine	build unpatched upstream tmux into tmux-pristine/
 #   ./build.sh player	fetch the asciinema-player that show-audit -e html
 #			inlines into its reports (npm pack, pinned version,
@@ -22,10 +23,12 @@
 #			(run the tests on it: TMUX_BIN=tmux-asan/tmux
 #			regress/run.sh ...)
 #   ./build.sh fuzz [SECONDS]
-#			build the fuzz target of show-audit's reader and
-#			verifier (tmux-fuzz/audit-fuzz, clang and libFuzzer)
-#			and run it for SECONDS (60) on the seeds the tests
-#			leave in fuzz/seeds; findings go to fuzz/findings/
+#			build the fuzz targets of show-audit's reader and
+#			verifier (tmux-fuzz/audit-fuzz) and of the
+#			collector's protocol (tmux-fuzz/collector-fuzz),
+#			clang and libFuzzer, and run each for SECONDS (60)
+#			on the seeds the tests leave in fuzz/seeds and
+#			fuzz/seeds-collector; findings go to fuzz/findings/
 #   ./build.sh bench [--quick]
 #			build both, install the peers, measure the audit log's
 #			cost against them and write docs/benchmarks.md
@@ -356,7 +359,9 @@ mirror_tree() {
 	for f in "$dest"/audit/*.[ch]; do
 		base=${f##*/}
 		[ -e "$TOP/audit/$base" ] && continue
-		[ "$base" = fuzz-show-audit.c ] && continue
+		case "$base" in
+		fuzz-*.c)	continue ;;
+		esac
 		rm -f "$f" "${f%.c}.o"
 	done
 }
@@ -384,65 +389,89 @@ build_variant() {
 	[ -x "$dir/tmux" ] || die "$dir/tmux was not built"
 }
 
-# The fuzz target (regress/fuzz/fuzz-show-audit.c): a third tree,
-# tmux-fuzz/, built with clang's -fsanitize=fuzzer-no-link and the
-# sanitizers, linked with libFuzzer into tmux-fuzz/audit-fuzz with every
-# object of tmux, tmux.c's main renamed.
+# The fuzz targets (regress/fuzz/fuzz-*.c): a third tree, tmux-fuzz/,
+# built with clang's -fsanitize=fuzzer-no-link and the sanitizers, and
+# linked with libFuzzer and every object of tmux (tmux.c's main renamed):
+# tmux-fuzz/audit-fuzz (show-audit's reader and verifier) and
+# tmux-fuzz/collector-fuzz (the collector's side of its protocol, with
+# audit-collect.o and not auditd.o, whose globals the target has).
 do_fuzz_build() {
 	do_build
 	install_missing clang binutils
 	v=$(clang -dumpversion | cut -d. -f1)
 	install_missing "libclang-rt-$v-dev"
 	dir=$TOP/tmux-fuzz
+	# The targets are built after the tree (which builds every audit/*.c).
+	rm -f "$dir"/audit/fuzz-*.c
 	build_variant "$dir" clang "-O1 -g -fno-omit-frame-pointer \
 -fsanitize=fuzzer-no-link,$SANITIZE_LIST -fno-sanitize-recover=all" \
 	    "-fsanitize=$SANITIZE_LIST"
-	cp "$TOP/regress/fuzz/fuzz-show-audit.c" "$dir/audit/fuzz-show-audit.c"
-	werror_audit "$dir" audit/fuzz-show-audit.o
+	cp "$TOP/regress/fuzz/fuzz-show-audit.c" \
+	    "$TOP/regress/fuzz/fuzz-collector.c" "$dir/audit/"
+	werror_audit "$dir" audit/fuzz-show-audit.o audit/fuzz-collector.o
 	objcopy --redefine-sym main=tmux_main "$dir/tmux.o" "$dir/tmux-main.o"
-	# Every object of tmux, not the collector's own (its main).
+	# Every object of tmux, without the collector and the targets.
 	objs=$(cd "$dir" && ls *.o compat/*.o audit/*.o 2>/dev/null |
 	    grep -v '^tmux\(-main\)\{0,1\}\.o$' |
-	    grep -v '^audit/audit\(d\|-collect\)\.o$')
+	    grep -v '^audit/\(auditd\|audit-collect\|fuzz-.*\)\.o$')
+	libs=$(sed -n 's/^LIBS = //p' "$dir/Makefile")
 	(cd "$dir" && clang -fsanitize=fuzzer,$SANITIZE_LIST -o audit-fuzz \
-	    $objs tmux-main.o $(sed -n 's/^LIBS = //p' Makefile)) ||
+	    $objs tmux-main.o audit/fuzz-show-audit.o $libs) ||
 	    die "tmux-fuzz/audit-fuzz was not built"
+	(cd "$dir" && clang -fsanitize=fuzzer,$SANITIZE_LIST \
+	    -o collector-fuzz $objs tmux-main.o audit/audit-collect.o \
+	    audit/fuzz-collector.o $libs) ||
+	    die "tmux-fuzz/collector-fuzz was not built"
 }
 
-# Run the fuzz target for $1 seconds, from the seeds the tests left in
-# fuzz/seeds (a few tests are run to make some if there are none) and what
-# it kept of earlier runs (fuzz/corpus). Prints one line, as run.sh does
-# for a test: PASS with the number of runs, or FAIL with libFuzzer's report
-# and the input that failed, saved in fuzz/findings/.
+# Run each fuzz target for $1 seconds, from the seeds the tests left in
+# fuzz/seeds and fuzz/seeds-collector (a few tests are run to make some if
+# there are none) and what it kept of earlier runs (fuzz/corpus,
+# fuzz/corpus-collector; or $2 and $2-collector). Prints one line for
+# each, as run.sh does for a test: PASS with the number of runs, or FAIL
+# with libFuzzer's report and the input that failed, saved in
+# fuzz/findings/.
 FUZZ=$TOP/fuzz
 FUZZ_SEED_TESTS="tamper-keys tamper-truncate tamper-segments syslog-witness
-verify-segment-record"
+verify-segment-record collector-store collector-restart"
 do_fuzz() {
 	secs=$1
 	corpus=${2:-$FUZZ/corpus}
-	mkdir -p "$FUZZ/seeds" "$corpus" "$FUZZ/findings"
-	if [ -z "$(ls "$FUZZ/seeds")" ]; then
+	mkdir -p "$FUZZ/seeds" "$FUZZ/seeds-collector" "$corpus" \
+	    "$corpus-collector" "$FUZZ/findings"
+	if [ -z "$(ls "$FUZZ/seeds")" ] ||
+	    [ -z "$(ls "$FUZZ/seeds-collector")" ]; then
 		say "making fuzz seeds: regress/run.sh" $FUZZ_SEED_TESTS
 		REGRESS_SEEDS=$FUZZ/seeds "$TOP/regress/run.sh" \
 		    $FUZZ_SEED_TESTS >/dev/null
 	fi
 	cp "$TOP/regress/vectors/vector.tmux-audit" "$FUZZ/seeds/vector"
 	rc=0
-	"$TOP/tmux-fuzz/audit-fuzz" -max_total_time="$secs" -timeout=30 \
+	fuzz_one show-audit audit-fuzz "$corpus" seeds || rc=1
+	fuzz_one collector collector-fuzz "$corpus-collector" \
+	    seeds-collector || rc=1
+	return $rc
+}
+
+# One target: fuzz_one NAME BINARY CORPUS SEEDS (in fuzz/), for $secs.
+fuzz_one() {
+	log=$FUZZ/last-$1.log
+	frc=0
+	"$TOP/tmux-fuzz/$2" -max_total_time="$secs" -timeout=30 \
 	    -max_len=131072 -rss_limit_mb=2048 -close_fd_mask=3 \
-	    -dict="$TOP/regress/fuzz/show-audit.dict" \
-	    -artifact_prefix="$FUZZ/findings/" "$corpus" "$FUZZ/seeds" \
-	    >"$FUZZ/last.log" 2>&1 || rc=$?
+	    -dict="$TOP/regress/fuzz/$1.dict" \
+	    -artifact_prefix="$FUZZ/findings/$1-" "$3" "$FUZZ/$4" \
+	    >"$log" 2>&1 || frc=$?
 	runs=$(sed -n \
 	    's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' \
-	    "$FUZZ/last.log")
-	seeds=$(ls "$FUZZ/seeds" | wc -l)
-	if [ $rc -eq 0 ] && [ -n "$runs" ]; then
-		echo "PASS fuzz-show-audit: $runs from $seeds seeds, nothing found"
+	    "$log")
+	seeds=$(ls "$FUZZ/$4" | wc -l)
+	if [ $frc -eq 0 ] && [ -n "$runs" ]; then
+		echo "PASS fuzz-$1: $runs from $seeds seeds, nothing found"
 		return 0
 	fi
-	echo "FAIL fuzz-show-audit: exit status $rc"
-	grep -v '^#[0-9]' "$FUZZ/last.log" |
+	echo "FAIL fuzz-$1: exit status $frc"
+	grep -v '^#[0-9]' "$log" |
 	    sed -n '/ERROR: \|libFuzzer: \|runtime error: /,$p' | head -n 60 |
 	    sed 's/^/    /'
 	return 1
@@ -450,15 +479,16 @@ do_fuzz() {
 
 # Everything ./build.sh check runs, one line each as regress/run.sh prints
 # them, then the count of them all: the tests (named, or all), leaving
-# seeds for the fuzz target; the same tests on tmux-asan/tmux, as
-# asan/NAME; and, for the whole suite, a fuzz run of $FUZZ_CHECK seconds
-# from those seeds alone. How long each took goes to stderr.
+# seeds for the fuzz targets; the same tests on tmux-asan/tmux, as
+# asan/NAME; and, for the whole suite, a run of each fuzz target for
+# $FUZZ_CHECK seconds from those seeds alone. How long each took goes to
+# stderr.
 FUZZ_CHECK=60
 do_check() {
 	lines=$(mktemp)
 	t0=$(date +%s)
-	rm -rf "$FUZZ/seeds"
-	mkdir -p "$FUZZ/seeds"
+	rm -rf "$FUZZ/seeds" "$FUZZ/seeds-collector"
+	mkdir -p "$FUZZ/seeds" "$FUZZ/seeds-collector"
 	REGRESS_SEEDS=$FUZZ/seeds REGRESS_TOTAL=no "$TOP/regress/run.sh" "$@" |
 	    tee -a "$lines"
 	t1=$(date +%s)
@@ -468,7 +498,7 @@ do_check() {
 	if [ $# -eq 0 ]; then
 		corpus=$(mktemp -d)
 		do_fuzz $FUZZ_CHECK "$corpus" | tee -a "$lines"
-		rm -rf "$corpus"
+		rm -rf "$corpus" "$corpus-collector"
 	fi
 	t3=$(date +%s)
 	say "tests $((t1 - t0)) s, with sanitizers $((t2 - t1)) s," \

@@ -272,11 +272,8 @@ auditd_refuse(struct auditd_conn *ac, const char *fmt, ...)
 void
 auditd_accept(int fd)
 {
-	struct auditd_conn	*ac, *loop;
-	struct ucred		 uc;
-	socklen_t		 len = sizeof uc;
-	const char		*user;
-	u_int			 n = 0;
+	struct ucred	uc;
+	socklen_t	len = sizeof uc;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0) {
 		auditd_log(LOG_WARNING, "no credentials for a connection: %s",
@@ -284,11 +281,25 @@ auditd_accept(int fd)
 		close(fd);
 		return;
 	}
+	auditd_accept_peer(fd, uc.uid, uc.gid, uc.pid);
+}
+
+/*
+ * A new connection from the server with these credentials (the kernel's:
+ * only the fuzz target gives others).
+ */
+void
+auditd_accept_peer(int fd, uid_t uid, gid_t gid, pid_t pid)
+{
+	struct auditd_conn	*ac, *loop;
+	const char		*user;
+	u_int			 n = 0;
+
 	ac = xcalloc(1, sizeof *ac);
 	ac->fd = fd;
-	ac->uid = uc.uid;
-	ac->gid = uc.gid;
-	ac->pid = uc.pid;
+	ac->uid = uid;
+	ac->gid = gid;
+	ac->pid = pid;
 	ac->segfd = ac->csfd = ac->dirfd = -1;
 	xasprintf(&ac->name, "pid %ld uid %ld", (long)ac->pid, (long)ac->uid);
 	if ((user = audit_user_name(ac->uid)) != NULL)

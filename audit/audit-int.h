@@ -428,6 +428,7 @@ extern u_char	*auditd_sk;
 extern u_char	 auditd_pk[AUDIT_PK_LEN];
 void		 auditd_log(int, const char *, ...) printflike(2, 3);
 void		 auditd_accept(int);
+void		 auditd_accept_peer(int, uid_t, gid_t, pid_t);
 int		 auditd_conn_alive(struct auditd_conn *);
 void		 auditd_close_all(void);
 

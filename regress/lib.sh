@@ -87,9 +87,9 @@ cleanup() {
 		esac
 	done
 	chmod -R u+rwx "$TMP" 2>/dev/null
-	# Seeds for the fuzz target (./build.sh fuzz), when asked for.
+	# Seeds for the fuzz targets (./build.sh fuzz), when asked for.
 	[ -n "${REGRESS_SEEDS:-}" ] && python3 "$REGRESS/fuzz/seeds.py" \
-	    "$TMP" "$REGRESS_SEEDS" >/dev/null 2>&1
+	    "$TMP" "$REGRESS_SEEDS" "$REGRESS_SEEDS-collector" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 trap 'rc=$?; cleanup; exit $rc' EXIT
