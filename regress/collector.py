@@ -104,6 +104,18 @@ def run_of(seg):
     return r.field(t.F_RUN), r.uint(t.F_START_TIME)
 
 
+def begin(s, seg, pid):
+    """
+    HELLO for seg's run with pid, its answer, then seg's segment record;
+    returns the run id and start time.
+    """
+    run, start = run_of(seg)
+    hello(s, run, start, pid)
+    answer(s)
+    send(s, SEGMENT, seg.header + seg.records[0].raw)
+    return run, start
+
+
 def frames(recs):
     return b"".join(r.raw for r in recs)
 
@@ -139,11 +151,7 @@ def main():
         send(s, RECORDS, b"\0\0\0\0")
         until_eof(s)
     elif case == "replay":
-        seg = t.Segment(sys.argv[3])
-        run, start = run_of(seg)
-        hello(s, run, start, me)
-        answer(s)
-        send(s, SEGMENT, seg.header + seg.records[0].raw)
+        begin(s, t.Segment(sys.argv[3]), me)
         until_eof(s)
     elif case == "forge":
         seg = t.Segment(sys.argv[3])
@@ -155,13 +163,10 @@ def main():
         sk, pk = t.new_key()
         t.reseal(seg, sk, pk, edit=ours)
         seg = t.Segment(sys.argv[4])
-        run, start = run_of(seg)
         recs = seg.events()
         seals = [i for i, r in enumerate(recs) if r.type == t.SEAL]
         first, second = seals[0], seals[1]
-        hello(s, run, start, me)
-        answer(s)
-        send(s, SEGMENT, seg.header + seg.records[0].raw)
+        run, start = begin(s, seg, me)
         answer(s)
         send(s, RECORDS, frames(recs[:first + 1]))
         answer(s)
@@ -197,10 +202,7 @@ def main():
         sk, pk = t.new_key()
         t.reseal(seg, sk, pk, edit=later, number=number)
         seg = t.Segment(sys.argv[4])
-        run, start = run_of(seg)
-        hello(s, run, start, me)
-        answer(s)
-        send(s, SEGMENT, seg.header + seg.records[0].raw)
+        begin(s, seg, me)
         answer(s)
         batch = []
         for r in seg.events():
