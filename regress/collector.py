@@ -48,13 +48,22 @@ def connect(path):
     return s
 
 
+def message(mtype, data=b""):
+    """A whole message: its 5-byte header and data."""
+    return struct.pack(">BI", mtype, len(data)) + data
+
+
+def hello_message(run, start, pid):
+    return message(HELLO, b"TMUXAUDC" + bytes([1]) + run + t.u64(start) +
+                   t.u64(pid))
+
+
 def send(s, mtype, data=b""):
-    s.sendall(struct.pack(">BI", mtype, len(data)) + data)
+    s.sendall(message(mtype, data))
 
 
 def hello(s, run, start, pid):
-    send(s, HELLO, b"TMUXAUDC" + bytes([1]) + run + t.u64(start) +
-         t.u64(pid))
+    s.sendall(hello_message(run, start, pid))
 
 
 def recv_exact(s, n):
@@ -221,4 +230,5 @@ def main():
         sys.exit("unknown case " + case)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -20,7 +20,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -48,8 +47,7 @@
  *
  *	u32	the peer's pid (big-endian), as SO_PEERCRED would give it;
  *		the uid and gid are ours
- *	u8	N, then N bytes: the collector's host name (bytes outside
- *		[A-Za-z0-9.-] become "x", as no host name has them)
+ *	u8	N, then N bytes: the collector's host name (up to a NUL)
  *	...	what the peer sends: messages of FORMAT.md section 17.1, a
  *		5-byte header (type, u32 length) and the payload. A header of
  *		type 0 is not sent: it opens another connection with the same
@@ -232,7 +230,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 n, len;
 	u_int			 i, nconns = 0, open;
 	pid_t			 pid;
-	char			*host;
 
 	if (size < 5)
 		return (0);
@@ -240,16 +237,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = data[4];
 	if (n > size - 5)
 		n = size - 5;
-	host = xmalloc(n + 1);
-	for (i = 0; i < n; i++) {
-		host[i] = data[5 + i];
-		if (!isalnum((u_char)host[i]) && host[i] != '.' &&
-		    host[i] != '-')
-			host[i] = 'x';
-	}
-	host[n] = '\0';
 	free(auditd_host);
-	auditd_host = host;
+	auditd_host = xstrndup((const char *)data + 5, n);
 
 	/* Split what is sent into connections at each header of type 0. */
 	memset(fc, 0, sizeof fc);

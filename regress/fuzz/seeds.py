@@ -31,9 +31,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 import tamper as t  # noqa: E402
+from collector import (END, RECORDS, SEGMENT, hello_message,  # noqa: E402
+                       message)
 
 MAX = 128 * 1024
-HELLO, SEGMENT, RECORDS, END = 1, 2, 3, 4
 
 
 def save(out, data):
@@ -55,10 +56,6 @@ def regular(path):
     return st.st_size if stat.S_ISREG(st.st_mode) else None
 
 
-def message(mtype, data=b""):
-    return struct.pack(">BI", mtype, len(data)) + data
-
-
 def stream(segs, reconnect):
     """
     The collector target's input for a run (its parsed segments in
@@ -70,8 +67,7 @@ def stream(segs, reconnect):
     if None in (pid, host, run, start) or len(run) != 16:
         return None
     host = host[:255]
-    hello = message(HELLO, b"TMUXAUDC\x01" + run + t.u64(start) +
-                    t.u64(pid))
+    hello = hello_message(run, start, pid)
     out = [struct.pack(">IB", pid & 0xffffffff, len(host)) + host, hello]
     for i, seg in enumerate(segs):
         out.append(message(SEGMENT, seg.header + seg.records[0].raw))
